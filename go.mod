@@ -1,0 +1,3 @@
+module github.com/livempu/livempu-go
+
+go 1.24

@@ -1,0 +1,99 @@
+package signer
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// Credentials is an Alibaba Cloud AccessKey pair, optionally with an STS
+// security token. Its String, GoString, Format and LogValue methods never
+// reveal the secret or the token, so a Credentials value may be logged or
+// wrapped into an error safely.
+type Credentials struct {
+	// AccessKeyID identifies the key; it is not secret and is shown in output.
+	AccessKeyID string
+	// AccessKeySecret signs requests. It is never printed.
+	AccessKeySecret string
+	// SecurityToken is the STS token for temporary credentials, or empty for
+	// a long-term AccessKey. It is never printed.
+	SecurityToken string
+	// Expires is when temporary credentials stop being valid; the zero time
+	// means they do not expire.
+	Expires time.Time
+}
+
+// HasKeys reports whether both the AccessKey ID and secret are set.
+func (c Credentials) HasKeys() bool { return c.AccessKeyID != "" && c.AccessKeySecret != "" }
+
+// IsSTS reports whether the credentials carry an STS security token.
+func (c Credentials) IsSTS() bool { return c.SecurityToken != "" }
+
+// Expired reports whether the credentials have an expiry that is not after now.
+func (c Credentials) Expired(now time.Time) bool {
+	return !c.Expires.IsZero() && !now.Before(c.Expires)
+}
+
+// redacted renders the credentials with the secret and token masked.
+func (c Credentials) redacted() string {
+	secret := ""
+	if c.AccessKeySecret != "" {
+		secret = "***"
+	}
+	s := "Credentials{AccessKeyID: " + c.AccessKeyID + ", AccessKeySecret: " + secret
+	if c.SecurityToken != "" {
+		s += ", SecurityToken: ***"
+	}
+	if !c.Expires.IsZero() {
+		s += ", Expires: " + c.Expires.UTC().Format(time.RFC3339)
+	}
+	return s + "}"
+}
+
+// String returns the AccessKey ID with the secret and token masked as "***".
+func (c Credentials) String() string { return c.redacted() }
+
+// GoString is used by %#v; it masks the secret and token like String.
+func (c Credentials) GoString() string { return "signer." + c.redacted() }
+
+// Format implements fmt.Formatter so that every verb (%v, %+v, %#v, %s, %q,
+// %x, ...) prints the masked form and never the secret or the token.
+func (c Credentials) Format(f fmt.State, verb rune) {
+	switch verb {
+	case 'q':
+		fmt.Fprintf(f, "%q", c.redacted())
+	case 'v':
+		if f.Flag('#') {
+			_, _ = f.Write([]byte(c.GoString()))
+			return
+		}
+		_, _ = f.Write([]byte(c.redacted()))
+	default:
+		_, _ = f.Write([]byte(c.redacted()))
+	}
+}
+
+// LogValue implements slog.LogValuer: a logged Credentials shows only the
+// key id and whether a token is present.
+func (c Credentials) LogValue() slog.Value {
+	attrs := []slog.Attr{slog.String("access_key_id", c.AccessKeyID), slog.Bool("sts", c.IsSTS())}
+	if !c.Expires.IsZero() {
+		attrs = append(attrs, slog.Time("expires", c.Expires))
+	}
+	return slog.GroupValue(attrs...)
+}
+
+// CredentialsProvider supplies credentials for each request attempt. The
+// client calls Retrieve before signing every attempt, so a provider that
+// rotates STS tokens is honoured on retries. Implementations must be safe for
+// concurrent use.
+type CredentialsProvider interface {
+	Retrieve(ctx context.Context) (Credentials, error)
+}
+
+// CredentialsProviderFunc adapts a function to the CredentialsProvider interface.
+type CredentialsProviderFunc func(ctx context.Context) (Credentials, error)
+
+// Retrieve calls f(ctx).
+func (f CredentialsProviderFunc) Retrieve(ctx context.Context) (Credentials, error) { return f(ctx) }
