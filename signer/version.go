@@ -8,6 +8,8 @@
 // against Alibaba's published examples and vectors produced by its SDKs.
 package signer
 
+import "strconv"
+
 // Version selects a request signature algorithm.
 type Version int
 
@@ -28,31 +30,10 @@ func (v Version) String() string {
 	case V1:
 		return "HMAC-SHA1"
 	default:
-		return "signer.Version(" + itoa(int(v)) + ")"
+		return "signer.Version(" + strconv.Itoa(int(v)) + ")"
 	}
 }
 
 // Valid reports whether v is V3 or V1.
 func (v Version) Valid() bool { return v == V3 || v == V1 }
 
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	neg := n < 0
-	if neg {
-		n = -n
-	}
-	var b [20]byte
-	i := len(b)
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	if neg {
-		i--
-		b[i] = '-'
-	}
-	return string(b[i:])
-}
