@@ -36,4 +36,3 @@ func (v Version) String() string {
 
 // Valid reports whether v is V3 or V1.
 func (v Version) Valid() bool { return v == V3 || v == V1 }
-
