@@ -1,0 +1,197 @@
+package livempu
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// ListRtcMPUEventSubRecordRequest asks for the callback records of a
+// subscription to mixed-stream relay events. The service keeps the last
+// seven days.
+type ListRtcMPUEventSubRecordRequest struct {
+	// AppID is the application ID (required; up to 64 letters, digits, _ or -).
+	AppID string `json:"AppId"`
+	// SubID selects one subscription (optional).
+	SubID string `json:"SubId,omitempty"`
+	// StartTime is the start of the window (required). It is sent in UTC
+	// with second precision whatever its location.
+	StartTime time.Time `json:"StartTime"`
+	// EndTime is the end of the window (required, not before StartTime).
+	EndTime time.Time `json:"EndTime"`
+	// PageSize is the number of records per page, 1 to 100 (required; the
+	// iterators default it to 100).
+	PageSize int `json:"PageSize"`
+	// PageNo is the 1-based page number (required; the iterators default it
+	// to 1).
+	PageNo int `json:"PageNo"`
+}
+
+// ListRtcMPUEventSubRecordResponse is one page of callback records.
+type ListRtcMPUEventSubRecordResponse struct {
+	// RequestID identifies the request for Alibaba support.
+	RequestID string `json:"RequestId"`
+	// Count is the number of records on this page (not a total).
+	Count int `json:"Count"`
+	// HasMore reports whether a further page follows.
+	HasMore bool `json:"HasMore"`
+	// Logs are the callback records on this page.
+	Logs []EventSubRecord `json:"Logs"`
+}
+
+// EventSubRecord is one callback the service made to a subscriber.
+type EventSubRecord struct {
+	// AppID is the application ID.
+	AppID string `json:"AppId"`
+	// SubID is the subscription ID.
+	SubID string `json:"SubId"`
+	// MsgID identifies the callback message.
+	MsgID string `json:"MsgId"`
+	// Data is the callback body exactly as sent, a JSON document in a
+	// string; Event decodes it.
+	Data string `json:"Data"`
+	// Time is when the callback was made, in UTC.
+	Time time.Time `json:"Time"`
+	// Cost is how long the callback took (sent in milliseconds).
+	Cost time.Duration `json:"Cost"`
+	// CallbackURL is where the callback was sent.
+	CallbackURL string `json:"CallbackUrl"`
+	// HTTPCode is the status the subscriber answered with (sent as a
+	// string); 200 means delivered.
+	HTTPCode int `json:"HTTPCode"`
+}
+
+// Delivered reports whether the subscriber answered the callback with a 2xx
+// status.
+func (r EventSubRecord) Delivered() bool { return r.HTTPCode >= 200 && r.HTTPCode < 300 }
+
+// ErrMalformedEvent is matched (errors.Is) by the error Event returns for a
+// Data field that is not a callback event document.
+var ErrMalformedEvent = errors.New("livempu: malformed callback event")
+
+// Event decodes Data into a typed MPUEvent. Data that arrives escaped twice
+// (as in the service's documentation sample) is unescaped once more.
+func (r EventSubRecord) Event() (MPUEvent, error) { return ParseMPUEvent(r.Data) }
+
+// ParseMPUEvent decodes a mixed-stream relay callback body: the Data of an
+// EventSubRecord, or the body the service POSTs to a subscriber's callback
+// URL. The error matches ErrMalformedEvent.
+func ParseMPUEvent(data string) (MPUEvent, error) {
+	var ev MPUEvent
+	err := ev.decode([]byte(data))
+	if err == nil {
+		return ev, nil
+	}
+	if unescaped, ok := unescapeTwice(data); ok {
+		if err2 := ev.decode([]byte(unescaped)); err2 == nil {
+			return ev, nil
+		}
+	}
+	return MPUEvent{}, fmt.Errorf("%w: %w", ErrMalformedEvent, err)
+}
+
+// unescapeTwice undoes one extra level of JSON string escaping: the text
+// {\"EventType\":1} becomes {"EventType":1}.
+func unescapeTwice(s string) (string, bool) {
+	if !strings.Contains(s, `\"`) {
+		return "", false
+	}
+	var out string
+	if err := json.Unmarshal([]byte(`"`+s+`"`), &out); err != nil {
+		return "", false
+	}
+	return out, true
+}
+
+// MPUEvent is a decoded mixed-stream relay callback.
+type MPUEvent struct {
+	// EventType is the event's type (meanings undocumented; kept as sent).
+	EventType EventType `json:"EventType"`
+	// MsgID identifies the message; it equals the record's MsgID.
+	MsgID string `json:"MsgId"`
+	// AppID is the application ID.
+	AppID string `json:"AppId"`
+	// SubID is the subscription ID.
+	SubID string `json:"SubId"`
+	// TaskID is the relay task the event is about.
+	TaskID string `json:"TaskId"`
+	// CallbackTs is when the callback was sent (epoch milliseconds on the wire).
+	CallbackTs time.Time `json:"CallbackTs"`
+	// Payload carries the event's details.
+	Payload EventPayload `json:"Payload"`
+}
+
+// EventPayload carries the details of a relay event.
+type EventPayload struct {
+	// DstURL is the relay destination (ingest URL).
+	DstURL string `json:"DstUrl"`
+	// EventTs is when the event happened (epoch milliseconds on the wire).
+	EventTs time.Time `json:"EventTs"`
+	// EventCode is the event's code (meanings undocumented; kept as sent).
+	EventCode EventCode `json:"EventCode"`
+	// ErrorCode is 0 when there is no error.
+	ErrorCode int `json:"ErrorCode"`
+	// ErrorMessage describes the error, if any.
+	ErrorMessage string `json:"ErrorMessage"`
+}
+
+// Failed reports whether the event carries an error code.
+func (e MPUEvent) Failed() bool { return e.Payload.ErrorCode != 0 }
+
+// Validate checks the request against the documented constraints without
+// sending it: AppID required (up to 64 letters, digits, _ or -), StartTime
+// and EndTime required with StartTime not after EndTime, PageSize 1 to 100
+// and PageNo 1 or more, both required. The seven-day window is left to the
+// service, whose clock decides it. The error is a *ValidationError.
+func (r *ListRtcMPUEventSubRecordRequest) Validate() error {
+	v := validator{action: ActionListRtcMPUEventSubRecord}
+	if r == nil {
+		v.fail("request", "is nil")
+		return v.result()
+	}
+	v.id("AppID", r.AppID, true, MaxAppIDLen)
+	v.text("SubID", r.SubID)
+	switch {
+	case r.StartTime.IsZero():
+		v.fail("StartTime", "is required")
+	case r.EndTime.IsZero():
+		v.fail("EndTime", "is required")
+	case r.StartTime.Truncate(time.Second).After(r.EndTime.Truncate(time.Second)):
+		v.fail("StartTime", "is after EndTime")
+	case r.StartTime.Year() < 1970 || r.EndTime.Year() > 9999:
+		v.fail("StartTime", "is outside the years 1970 to 9999")
+	}
+	v.page(r.PageSize, r.PageNo, true)
+	return v.result()
+}
+
+// encode returns the operation's query parameters in key order.
+func (r *ListRtcMPUEventSubRecordRequest) encode() string {
+	var q query
+	q.add("AppId", r.AppID)
+	q.addTime("EndTime", r.EndTime)
+	q.addInt("PageNo", r.PageNo)
+	q.addInt("PageSize", r.PageSize)
+	q.addTime("StartTime", r.StartTime)
+	q.add("SubId", r.SubID)
+	return q.String()
+}
+
+// ListRtcMPUEventSubRecord returns one page of the callback records of a
+// subscription to mixed-stream relay events within the last seven days. An
+// invalid request returns a *ValidationError and sends nothing; other errors
+// are an *OperationError wrapping an *APIError, *ResponseError, context or
+// network error. The limit is 100 QPS per account.
+func (c *Client) ListRtcMPUEventSubRecord(ctx context.Context, req *ListRtcMPUEventSubRecordRequest) (*ListRtcMPUEventSubRecordResponse, error) {
+	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	resp := new(ListRtcMPUEventSubRecordResponse)
+	if err := c.do(ctx, ActionListRtcMPUEventSubRecord, req.encode(), resp.decode); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}

@@ -1,0 +1,139 @@
+package livempu
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/livempu/livempu-go/signer"
+)
+
+// Option configures a Client in NewClient.
+type Option func(*options)
+
+// options collects what the Option functions set; NewClient checks it.
+type options struct {
+	creds       signer.CredentialsProvider
+	endpoint    string
+	insecure    bool
+	sigVersion  signer.Version
+	httpClient  *http.Client
+	maxRetries  int
+	backoffMin  time.Duration
+	backoffMax  time.Duration
+	limiters    map[string]Limiter
+	logger      *slog.Logger
+	userAgent   string
+	maxBody     int64
+	now         func() time.Time
+	staticError error
+}
+
+func defaultOptions() options {
+	return options{
+		endpoint:   DefaultEndpoint,
+		sigVersion: signer.V3,
+		maxRetries: 3,
+		backoffMin: 200 * time.Millisecond,
+		backoffMax: 10 * time.Second,
+		maxBody:    8 << 20,
+		now:        time.Now,
+	}
+}
+
+// WithStaticCredentials signs with a fixed AccessKey pair; token is the STS
+// security token, or "" for a long-term key.
+func WithStaticCredentials(accessKeyID, accessKeySecret, securityToken string) Option {
+	return func(o *options) {
+		o.creds = signer.NewStaticProvider(accessKeyID, accessKeySecret, securityToken)
+	}
+}
+
+// WithCredentialsProvider signs with credentials from p, retrieved again
+// for every attempt so that rotated STS tokens are picked up. The default is
+// the signer's default chain (environment, then Alibaba's CLI and SDK
+// profile files), cached.
+func WithCredentialsProvider(p signer.CredentialsProvider) Option {
+	return func(o *options) { o.creds = p }
+}
+
+// WithEndpoint sets the service endpoint: "https://live.aliyuncs.com" by
+// default; a bare host such as "live.ap-southeast-1.aliyuncs.com" means
+// HTTPS. A plain http:// endpoint is refused unless its host is a loopback
+// address or WithInsecureHTTP is given, so that signed requests and STS
+// tokens do not cross a network in clear by accident.
+func WithEndpoint(endpoint string) Option {
+	return func(o *options) { o.endpoint = endpoint }
+}
+
+// WithInsecureHTTP allows a plain http:// endpoint on a non-loopback host,
+// for example a test server on another machine of a private network.
+func WithInsecureHTTP() Option {
+	return func(o *options) { o.insecure = true }
+}
+
+// WithSignatureVersion selects signer.V3 (ACS3-HMAC-SHA256, the default) or
+// signer.V1 (HMAC-SHA1 in the query string).
+func WithSignatureVersion(v signer.Version) Option {
+	return func(o *options) { o.sigVersion = v }
+}
+
+// WithHTTPClient sends every attempt through hc, whose Transport, Timeout
+// and other settings are read at call time: httpmock.ActivateNonDefault(hc)
+// or an otelhttp transport installed after NewClient still see the traffic.
+// hc is never modified. Its Timeout, if any, applies to each attempt.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(o *options) { o.httpClient = hc }
+}
+
+// WithMaxRetries sets how many times a failed attempt is retried: n retries
+// means at most n+1 attempts. The default is 3; 0 disables retrying.
+func WithMaxRetries(n int) Option {
+	return func(o *options) { o.maxRetries = n }
+}
+
+// WithRetryBackoff sets the base and the cap of the exponential backoff
+// with full jitter between attempts (defaults 200ms and 10s). A Retry-After
+// header or Alibaba's x-ratelimit TimeLeft takes precedence.
+func WithRetryBackoff(base, maxWait time.Duration) Option {
+	return func(o *options) { o.backoffMin, o.backoffMax = base, maxWait }
+}
+
+// WithRateLimiter replaces the client-side limiter of one action; every
+// attempt, retries included, waits on it. A nil lim removes client-side
+// limiting for that action. By default each action has a token bucket at its
+// documented QPS, shared by every Client of the process that uses the same
+// AccessKey ID (see NewDefaultLimiter).
+func WithRateLimiter(action string, lim Limiter) Option {
+	return func(o *options) {
+		if o.limiters == nil {
+			o.limiters = make(map[string]Limiter)
+		}
+		o.limiters[action] = lim
+	}
+}
+
+// WithLogger logs each attempt at debug level (action, attempt, status,
+// request id, duration) and retries at info level. No secret, signature or
+// query string is ever logged.
+func WithLogger(l *slog.Logger) Option {
+	return func(o *options) { o.logger = l }
+}
+
+// WithUserAgent appends suffix (for example "myapp/1.2") to the SDK's
+// User-Agent.
+func WithUserAgent(suffix string) Option {
+	return func(o *options) { o.userAgent = suffix }
+}
+
+// WithMaxResponseBytes bounds how much of a response body is read (8 MiB by
+// default); a larger body is a *ResponseError.
+func WithMaxResponseBytes(n int64) Option {
+	return func(o *options) { o.maxBody = n }
+}
+
+// WithClock sets the clock used for signature timestamps, for tests that
+// simulate a skewed local clock.
+func WithClock(now func() time.Time) Option {
+	return func(o *options) { o.now = now }
+}

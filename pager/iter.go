@@ -1,0 +1,217 @@
+package pager
+
+import (
+	"context"
+	"iter"
+	"runtime"
+	"sync"
+)
+
+// Pages returns an iterator over the pages that fetch returns, starting at
+// page 1 (see [WithFirstPage]). count returns the number of items in a page;
+// a page with none ends the walk.
+//
+// Nothing is fetched until the iterator is ranged over, and each range walks
+// again from the first page with fresh state. The first page is yielded even
+// if it is empty, so that the caller sees the response (and its request id)
+// of an empty result; a later empty page ends the walk without being
+// yielded. An error is yielded once, as a [*PageError] paired with the zero
+// page, and ends the walk. ctx governs every fetch of every range; once it
+// is done the walk yields its error.
+//
+// fetch and count must not be nil.
+func Pages[P any](ctx context.Context, fetch FetchFunc[P], count func(P) int, opts ...Option) iter.Seq2[P, error] {
+	if fetch == nil || count == nil {
+		panic("pager: Pages called with a nil function")
+	}
+	c := newConfig(opts)
+	return func(yield func(P, error) bool) {
+		var info PageInfo
+		err := walk(ctx, fetch, count, &c, func(pageNo int, page P, n int) bool {
+			if !yield(page, nil) {
+				return false
+			}
+			info = PageInfo{PageNo: pageNo, Items: n, PagesSoFar: info.PagesSoFar + 1, ItemsSoFar: info.ItemsSoFar + n}
+			if c.onPage != nil {
+				c.onPage(info)
+			}
+			return c.maxItems == 0 || info.ItemsSoFar < c.maxItems
+		})
+		if err != nil {
+			var zero P
+			yield(zero, err)
+		}
+	}
+}
+
+// Items returns an iterator over the items of the pages that fetch returns,
+// in order, starting at page 1 (see [WithFirstPage]). items returns a page's
+// items; a page with none ends the walk.
+//
+// Nothing is fetched until the iterator is ranged over, and each range walks
+// again from the first page with fresh state. An error is yielded once, as a
+// [*PageError] paired with the zero item, after the items of the pages
+// before the failed one, and ends the walk. ctx governs every fetch of every
+// range; once it is done the walk yields its error.
+//
+// fetch and items must not be nil.
+func Items[P, T any](ctx context.Context, fetch FetchFunc[P], items func(P) []T, opts ...Option) iter.Seq2[T, error] {
+	if fetch == nil || items == nil {
+		panic("pager: Items called with a nil function")
+	}
+	c := newConfig(opts)
+	count := func(p P) int { return len(items(p)) }
+	return func(yield func(T, error) bool) {
+		var info PageInfo
+		err := walk(ctx, fetch, count, &c, func(pageNo int, page P, _ int) bool {
+			n := 0
+			limited := false
+			for _, it := range items(page) {
+				if c.maxItems > 0 && info.ItemsSoFar+n == c.maxItems {
+					limited = true
+					break
+				}
+				if !yield(it, nil) {
+					return false
+				}
+				n++
+			}
+			info = PageInfo{PageNo: pageNo, Items: n, PagesSoFar: info.PagesSoFar + 1, ItemsSoFar: info.ItemsSoFar + n}
+			if c.onPage != nil {
+				c.onPage(info)
+			}
+			return !limited && (c.maxItems == 0 || info.ItemsSoFar < c.maxItems)
+		})
+		if err != nil {
+			var zero T
+			yield(zero, err)
+		}
+	}
+}
+
+// emitFunc receives a page to deliver together with its item count, and
+// reports whether the walk should go on.
+type emitFunc[P any] func(pageNo int, page P, n int) bool
+
+// walk fetches pages in order and passes each page to deliver to emit until
+// the walk ends. It returns the error to yield, if any.
+func walk[P any](ctx context.Context, fetch FetchFunc[P], count func(P) int, c *config, emit emitFunc[P]) error {
+	if c.prefetch > 0 {
+		return walkPrefetch(ctx, fetch, count, c, emit)
+	}
+	first := c.firstPage
+	for pageNo := first; c.maxPages == 0 || pageNo-first < c.maxPages; pageNo++ {
+		if err := ctx.Err(); err != nil {
+			return &PageError{PageNo: pageNo, Err: err}
+		}
+		page, more, err := fetch(ctx, pageNo)
+		if err != nil {
+			return &PageError{PageNo: pageNo, Err: err}
+		}
+		n := count(page)
+		if n == 0 && pageNo != first {
+			return nil
+		}
+		if !emit(pageNo, page, n) || !more || n == 0 {
+			return nil
+		}
+	}
+	return nil
+}
+
+// result is the outcome of one fetch started by walkPrefetch.
+type result[P any] struct {
+	page     P
+	more     bool
+	err      error
+	panicked bool // fetch panicked with panicVal
+	panicVal any
+	goexit   bool // fetch called runtime.Goexit
+}
+
+// walkPrefetch is walk with up to c.prefetch fetches in flight beyond the
+// page being delivered.
+//
+// Page p's fetch runs in its own goroutine and sends its result into slot
+// (p-first) mod (prefetch+1), a channel with room for one result. A page's
+// fetch is started only after the page prefetch+1 places before it has been
+// received, so a slot never holds more than one result and no send blocks,
+// which lets abandoned goroutines finish on their own. On return, for
+// whatever reason (end of walk, error, break in the caller's loop, panic), the
+// context of the outstanding fetches is cancelled and they are waited for.
+func walkPrefetch[P any](ctx context.Context, fetch FetchFunc[P], count func(P) int, c *config, emit emitFunc[P]) error {
+	fctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer func() {
+		cancel()
+		wg.Wait()
+	}()
+
+	first := c.firstPage
+	slots := make([]chan result[P], c.prefetch+1)
+	for i := range slots {
+		slots[i] = make(chan result[P], 1)
+	}
+	slot := func(pageNo int) chan result[P] { return slots[(pageNo-first)%len(slots)] }
+
+	next := first // the next page to start
+	start := func() {
+		if c.maxPages > 0 && next-first >= c.maxPages {
+			return
+		}
+		if ctx.Err() != nil {
+			return // the loop reports it; don't issue doomed requests
+		}
+		ch := slot(next)
+		wg.Add(1)
+		go func(pageNo int) {
+			defer wg.Done()
+			r := result[P]{goexit: true}
+			defer func() {
+				if v := recover(); v != nil {
+					r = result[P]{panicked: true, panicVal: v}
+				}
+				ch <- r
+			}()
+			r.page, r.more, r.err = fetch(fctx, pageNo)
+			r.goexit = false
+		}(next)
+		next++
+	}
+
+	for range slots {
+		start()
+	}
+	for pageNo := first; ; pageNo++ {
+		if err := ctx.Err(); err != nil {
+			return &PageError{PageNo: pageNo, Err: err}
+		}
+		if pageNo == next {
+			return nil // WithMaxPages reached
+		}
+		var r result[P]
+		select {
+		case r = <-slot(pageNo):
+		case <-ctx.Done():
+		}
+		if err := ctx.Err(); err != nil {
+			return &PageError{PageNo: pageNo, Err: err}
+		}
+		switch {
+		case r.panicked:
+			panic(r.panicVal) // as a sequential walk would, on the ranging goroutine
+		case r.goexit:
+			runtime.Goexit()
+		case r.err != nil:
+			return &PageError{PageNo: pageNo, Err: r.err}
+		}
+		n := count(r.page)
+		if n == 0 && pageNo != first {
+			return nil
+		}
+		if !emit(pageNo, r.page, n) || !r.more || n == 0 {
+			return nil
+		}
+		start()
+	}
+}

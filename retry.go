@@ -1,0 +1,190 @@
+package livempu
+
+import (
+	"bytes"
+	"context"
+	"crypto/x509"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/livempu/livempu-go/internal/wire"
+)
+
+// maxPeek bounds how much of an error body the retry policy reads to find
+// the error code.
+const maxPeek = 64 << 10
+
+// maxServerWait caps a wait the server asks for (Retry-After, TimeLeft).
+const maxServerWait = time.Minute
+
+// checkRetry is the retry policy: retry network errors, 5xx, 429 and the
+// Throttling*, ServiceUnavailable and InternalError codes (whatever their
+// status); never other 4xx, context errors or failures before sending. Both
+// operations are read-only, so a retry is always safe.
+func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return false, ctxErr
+	}
+	if err != nil {
+		return retryableNetError(err), nil
+	}
+	switch {
+	case resp.StatusCode == http.StatusTooManyRequests:
+		return true, nil
+	case resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented:
+		return true, nil
+	case resp.StatusCode >= 400:
+		return retryableCode(peekCode(resp)), nil
+	}
+	return false, nil
+}
+
+// retryableNetError reports whether a transport error may go away on retry.
+func retryableNetError(err error) bool {
+	var perm *permanentError
+	if errors.As(err, &perm) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return dnsErr.IsTemporary || dnsErr.IsTimeout
+	}
+	var certErr *x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	var invalidErr x509.CertificateInvalidError
+	if errors.As(err, &certErr) || errors.As(err, &hostErr) || errors.As(err, &invalidErr) {
+		return false
+	}
+	return !strings.Contains(err.Error(), "unsupported protocol scheme")
+}
+
+// retryableCode reports whether an error code is transient.
+func retryableCode(code string) bool {
+	switch sentinelFor(code) {
+	case ErrThrottled, ErrServiceUnavailable, ErrInternalError:
+		return true
+	}
+	return false
+}
+
+// peekCode reads the error code from a bounded prefix of the body and puts
+// the bytes back so the body can be read again.
+func peekCode(resp *http.Response) string {
+	head, err := io.ReadAll(io.LimitReader(resp.Body, maxPeek))
+	resp.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(head), resp.Body), resp.Body}
+	if err != nil {
+		return ""
+	}
+	var code string
+	_ = wire.Object(head, func(k, v []byte) error {
+		if string(k) == `"Code"` || string(k) == `"code"` {
+			code, _ = wire.String(v)
+		}
+		return nil
+	})
+	return code
+}
+
+// backoff waits what the server asks for (Retry-After, or the larger
+// TimeLeft of Alibaba's x-ratelimit-user and x-ratelimit-user-api headers),
+// otherwise an exponential backoff with full jitter: a uniform wait in
+// [0, min(max, base*2^attempt)].
+func backoff(base, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
+	if resp != nil {
+		if d, ok := serverWait(resp.Header); ok {
+			return d
+		}
+	}
+	ceiling := maxWait
+	if attempt < 30 {
+		if d := base << attempt; d > 0 && d < maxWait {
+			ceiling = d
+		}
+	}
+	return time.Duration(rand.Int64N(int64(ceiling) + 1))
+}
+
+// serverWait reads the wait a response asks for, capped at maxServerWait.
+func serverWait(h http.Header) (time.Duration, bool) {
+	var wait time.Duration
+	found := false
+	if ra := h.Get("Retry-After"); ra != "" {
+		if secs, err := strconv.Atoi(strings.TrimSpace(ra)); err == nil && secs >= 0 {
+			wait, found = time.Duration(secs)*time.Second, true
+		} else if t, err := http.ParseTime(ra); err == nil {
+			wait, found = max(time.Until(t), 0), true
+		}
+	}
+	for _, name := range [...]string{"x-ratelimit-user-api", "x-ratelimit-user"} {
+		if d, ok := timeLeft(h.Get(name)); ok && d > wait {
+			wait, found = d, true
+		}
+	}
+	return min(wait, maxServerWait), found
+}
+
+// timeLeft parses the TimeLeft (milliseconds) of a header such as
+// "Limit:1,Remain:0,TimeLeft:2000,Reset:1234".
+func timeLeft(v string) (time.Duration, bool) {
+	for part := range strings.SplitSeq(v, ",") {
+		name, val, ok := strings.Cut(strings.TrimSpace(part), ":")
+		if ok && strings.EqualFold(name, "TimeLeft") {
+			ms, err := strconv.ParseInt(strings.TrimSpace(val), 10, 64)
+			if err == nil && ms >= 0 {
+				return time.Duration(ms) * time.Millisecond, true
+			}
+		}
+	}
+	return 0, false
+}
+
+// parseAPIError turns an error response into an *APIError, or a
+// *ResponseError when the body is not Alibaba's JSON error document.
+func parseAPIError(status int, requestID, action string, body []byte) error {
+	e := &APIError{StatusCode: status, RequestID: requestID, Action: action}
+	err := wire.Object(body, func(k, v []byte) (err error) {
+		switch strings.ToLower(string(k)) {
+		case `"code"`:
+			e.Code, err = wire.String(v)
+		case `"message"`:
+			e.Message, err = wire.String(v)
+		case `"requestid"`:
+			var id string
+			if id, err = wire.String(v); id != "" {
+				e.RequestID = id
+			}
+		case `"hostid"`:
+			e.HostID, err = wire.String(v)
+		case `"recommend"`:
+			e.Recommend, err = wire.String(v)
+		}
+		return err
+	})
+	if err != nil || e.Code == "" {
+		if err == nil {
+			err = errors.New("no error code in body")
+		}
+		return &ResponseError{StatusCode: status, RequestID: e.RequestID, BodyPrefix: safePrefix(body), Err: err}
+	}
+	e.Message = redactMessage(e.Message)
+	return e
+}
+
+// redactMessage drops the server's string to sign from a
+// SignatureDoesNotMatch message: under V1 it contains the AccessKey ID and
+// the STS token.
+func redactMessage(msg string) string {
+	if i := strings.Index(strings.ToLower(msg), "string to sign"); i >= 0 {
+		return strings.TrimSpace(msg[:i]) + " [server string to sign redacted]"
+	}
+	return msg
+}

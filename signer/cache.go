@@ -1,0 +1,183 @@
+package signer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// defaultRefreshWindow is how long before expiry credentials are refreshed.
+const defaultRefreshWindow = 5 * time.Minute
+
+// CachingProvider caches the credentials of another provider. Credentials
+// without an expiry are kept until Invalidate is called; credentials with
+// one are refreshed once less than the refresh window (5 minutes unless set
+// with WithRefreshWindow) remains. Concurrent callers that need a refresh
+// share a single call to the upstream provider. If a refresh fails while
+// the cached credentials have not yet expired, those are returned and the
+// next call tries again; once they have expired, the error is returned. It
+// is safe for concurrent use.
+type CachingProvider struct {
+	upstream CredentialsProvider
+	window   time.Duration
+	now      func() time.Time
+
+	mu     sync.Mutex
+	creds  Credentials
+	cached bool
+	gen    uint64       // incremented by Invalidate
+	flight *cacheFlight // refresh in progress, or nil
+}
+
+// cacheFlight is one upstream call shared by the callers waiting on done.
+// Its fields are written before done is closed.
+type cacheFlight struct {
+	done  chan struct{}
+	creds Credentials
+	err   error
+	retry bool // the caller that made the call gave up (its context ended)
+}
+
+// CacheOption configures NewCachingProvider.
+type CacheOption func(*CachingProvider)
+
+// WithRefreshWindow sets how long before their expiry credentials are
+// refreshed. The default is 5 minutes; a negative d is treated as 0.
+func WithRefreshWindow(d time.Duration) CacheOption {
+	return func(c *CachingProvider) { c.window = max(d, 0) }
+}
+
+// WithClock sets the function that tells the time, instead of time.Now. It
+// exists for tests. A nil function is ignored.
+func WithClock(now func() time.Time) CacheOption {
+	return func(c *CachingProvider) {
+		if now != nil {
+			c.now = now
+		}
+	}
+}
+
+// NewCachingProvider returns a provider that caches the credentials of p.
+func NewCachingProvider(p CredentialsProvider, opts ...CacheOption) *CachingProvider {
+	c := &CachingProvider{upstream: p, window: defaultRefreshWindow, now: time.Now}
+	for _, o := range opts {
+		if o != nil {
+			o(c)
+		}
+	}
+	return c
+}
+
+// fresh reports whether the cached credentials can be used without a
+// refresh. c.mu must be held.
+func (c *CachingProvider) fresh(now time.Time) bool {
+	return c.cached && (c.creds.Expires.IsZero() || now.Before(c.creds.Expires.Add(-c.window)))
+}
+
+// Retrieve returns the cached credentials, refreshing them first if needed.
+func (c *CachingProvider) Retrieve(ctx context.Context) (Credentials, error) {
+	if c == nil || c.upstream == nil {
+		return Credentials{}, errors.New("credentials cache: no provider to cache")
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	for {
+		c.mu.Lock()
+		if c.fresh(c.now()) {
+			creds := c.creds
+			c.mu.Unlock()
+			return creds, nil
+		}
+		f := c.flight
+		if f == nil {
+			f = &cacheFlight{done: make(chan struct{})}
+			c.flight = f
+			gen := c.gen
+			c.mu.Unlock()
+			c.refresh(ctx, f, gen)
+			return f.creds, f.err
+		}
+		c.mu.Unlock()
+		select {
+		case <-f.done:
+		case <-ctx.Done():
+			return Credentials{}, fmt.Errorf("credentials cache: waiting for a refresh: %w", ctx.Err())
+		}
+		if f.retry && ctx.Err() == nil {
+			continue // the refresh was abandoned by its caller, not failed: try again
+		}
+		return f.creds, f.err
+	}
+}
+
+// refresh makes the upstream call for flight f, updates the cache unless
+// Invalidate was called meanwhile, and releases the waiters.
+func (c *CachingProvider) refresh(ctx context.Context, f *cacheFlight, gen uint64) {
+	returned := false
+	defer func() {
+		if returned {
+			return
+		}
+		// The upstream Retrieve panicked or called runtime.Goexit: do not
+		// leave the waiters blocked; the panic itself propagates.
+		c.mu.Lock()
+		f.err = fmt.Errorf("credentials cache: %s did not return", providerName(c.upstream))
+		if c.flight == f {
+			c.flight = nil
+		}
+		c.mu.Unlock()
+		close(f.done)
+	}()
+	creds, err := c.upstream.Retrieve(ctx)
+	returned = true
+	if err == nil {
+		err = checkKeys(creds, providerName(c.upstream))
+	}
+
+	c.mu.Lock()
+	switch {
+	case err == nil:
+		if c.gen == gen {
+			c.creds, c.cached = creds, true
+		}
+		f.creds = creds
+	case c.cached && !c.creds.Expired(c.now()):
+		f.creds = c.creds // stale but still valid
+	default:
+		f.err = fmt.Errorf("credentials cache: refresh failed: %w", err)
+		f.retry = ctx.Err() != nil
+	}
+	if c.flight == f {
+		c.flight = nil
+	}
+	c.mu.Unlock()
+	close(f.done)
+}
+
+// Invalidate drops the cached credentials, so the next Retrieve asks the
+// upstream provider, for example after the server rejected them. A refresh
+// already in progress is not cached when it completes.
+func (c *CachingProvider) Invalidate() {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	c.creds, c.cached = Credentials{}, false
+	c.gen++
+	c.flight = nil
+	c.mu.Unlock()
+}
+
+// String returns "cache(" followed by the upstream provider's name and ")".
+func (c *CachingProvider) String() string {
+	if c == nil || c.upstream == nil {
+		return "cache()"
+	}
+	return "cache(" + providerName(c.upstream) + ")"
+}
+
+// Format prints String for every verb.
+func (c *CachingProvider) Format(f fmt.State, verb rune) { formatAs(f, verb, c.String()) }

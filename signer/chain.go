@@ -1,0 +1,135 @@
+package signer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync/atomic"
+)
+
+// ChainProvider tries a list of providers in order and returns the first
+// credentials found. It is safe for concurrent use.
+//
+// A provider whose error wraps ErrNoCredentials ("nothing configured here")
+// makes the chain move on to the next one. Any other error (a malformed
+// file, an unsupported profile mode, an ID without a secret, a cancelled
+// context) stops the chain and is returned: a configuration that is present
+// but broken must be fixed, not silently replaced by credentials from
+// further down the chain. A provider that returns success with an empty ID
+// or secret also stops the chain.
+//
+// The provider that last succeeded is remembered and tried first on later
+// calls. If it then reports ErrNoCredentials, the whole chain is tried again
+// in order.
+type ChainProvider struct {
+	providers []CredentialsProvider
+	last      atomic.Int32 // 1 + index of the last provider that succeeded; 0 for none
+}
+
+// NewChainProvider returns a chain of the given providers, tried in order.
+// Nil providers are skipped.
+func NewChainProvider(providers ...CredentialsProvider) *ChainProvider {
+	c := &ChainProvider{}
+	for _, p := range providers {
+		if p != nil {
+			c.providers = append(c.providers, p)
+		}
+	}
+	return c
+}
+
+// NewDefaultChain returns the chain NewEnvProvider, NewCLIProfileProvider,
+// NewINIProfileProvider: the order of Alibaba's default credentials chain
+// without its OIDC role (between env and the CLI profile), ECS RAM role and
+// credentials URI providers, which are not implemented by this package.
+// Such providers can be added by building a chain with NewChainProvider
+// around any CredentialsProvider implementation.
+func NewDefaultChain() *ChainProvider {
+	return NewChainProvider(NewEnvProvider(), NewCLIProfileProvider(), NewINIProfileProvider())
+}
+
+// Retrieve returns the credentials of the first provider that has some. If
+// none has, the error wraps ErrNoCredentials and lists each provider's
+// reason: "no credentials found: env: ...; cli profile: ...; ini profile: ...".
+func (c *ChainProvider) Retrieve(ctx context.Context) (Credentials, error) {
+	if c == nil || len(c.providers) == 0 {
+		return Credentials{}, &chainError{}
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	errs := make([]error, len(c.providers))
+	first := int(c.last.Load()) - 1
+	if first >= 0 {
+		creds, err := c.try(ctx, first)
+		if err == nil || !errors.Is(err, ErrNoCredentials) {
+			return creds, err
+		}
+		errs[first] = err
+	}
+	for i := range c.providers {
+		if i == first {
+			continue
+		}
+		creds, err := c.try(ctx, i)
+		if err == nil || !errors.Is(err, ErrNoCredentials) {
+			return creds, err
+		}
+		errs[i] = err
+	}
+	c.last.Store(0)
+	return Credentials{}, &chainError{errs: errs}
+}
+
+// try asks provider i, remembering it on success and wrapping errors that
+// stop the chain.
+func (c *ChainProvider) try(ctx context.Context, i int) (Credentials, error) {
+	if err := ctx.Err(); err != nil {
+		return Credentials{}, fmt.Errorf("credentials chain: %w", err)
+	}
+	p := c.providers[i]
+	creds, err := p.Retrieve(ctx)
+	if err != nil {
+		if errors.Is(err, ErrNoCredentials) {
+			return Credentials{}, err
+		}
+		return Credentials{}, fmt.Errorf("credentials chain: %w", err)
+	}
+	if err := checkKeys(creds, providerName(p)); err != nil {
+		return Credentials{}, fmt.Errorf("credentials chain: %w", err)
+	}
+	c.last.Store(int32(i + 1))
+	return creds, nil
+}
+
+// String returns "chain(" followed by the providers' names and ")".
+func (c *ChainProvider) String() string {
+	if c == nil {
+		return "chain()"
+	}
+	names := make([]string, len(c.providers))
+	for i, p := range c.providers {
+		names[i] = providerName(p)
+	}
+	return "chain(" + strings.Join(names, ", ") + ")"
+}
+
+// Format prints String for every verb.
+func (c *ChainProvider) Format(f fmt.State, verb rune) { formatAs(f, verb, c.String()) }
+
+// chainError is returned when no provider of a chain had credentials.
+type chainError struct{ errs []error }
+
+func (e *chainError) Error() string {
+	if len(e.errs) == 0 {
+		return ErrNoCredentials.Error() + ": the chain has no providers"
+	}
+	parts := make([]string, len(e.errs))
+	for i, err := range e.errs {
+		parts[i] = err.Error()
+	}
+	return ErrNoCredentials.Error() + ": " + strings.Join(parts, "; ")
+}
+
+func (e *chainError) Unwrap() []error { return append([]error{ErrNoCredentials}, e.errs...) }

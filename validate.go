@@ -1,0 +1,114 @@
+package livempu
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/livempu/livempu-go/signer"
+)
+
+// Documented limits of the request fields.
+const (
+	// MaxAppIDLen is the longest AppID the service accepts.
+	MaxAppIDLen = 64
+	// MaxTaskIDLen is the longest TaskID the service accepts.
+	MaxTaskIDLen = 55
+	// MaxPageSize is the largest page either operation returns.
+	MaxPageSize = 100
+)
+
+// validator collects the first problem found in a request.
+type validator struct {
+	action string
+	err    *ValidationError
+}
+
+func (v *validator) fail(field, reason string) {
+	if v.err == nil {
+		v.err = &ValidationError{Action: v.action, Field: field, Reason: reason}
+	}
+}
+
+// result returns the first problem as an error, or nil.
+func (v *validator) result() error {
+	if v.err == nil {
+		return nil
+	}
+	return v.err
+}
+
+// id checks an identifier of letters, digits, '_' and '-' up to maxLen.
+func (v *validator) id(field, value string, required bool, maxLen int) {
+	switch {
+	case value == "":
+		if required {
+			v.fail(field, "is required")
+		}
+	case len(value) > maxLen:
+		v.fail(field, "is "+strconv.Itoa(len(value))+" characters long; the limit is "+strconv.Itoa(maxLen))
+	default:
+		for i := 0; i < len(value); i++ {
+			if !isIDByte(value[i]) {
+				v.fail(field, "may contain only letters, digits, '_' and '-' (found "+strconv.QuoteRune(rune(value[i]))+" at byte "+strconv.Itoa(i)+")")
+				return
+			}
+		}
+	}
+}
+
+func isIDByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-'
+}
+
+// page checks PageSize and PageNo; required makes both mandatory.
+func (v *validator) page(size, no int, required bool) {
+	if required && size == 0 {
+		v.fail("PageSize", "is required (1 to 100)")
+	} else if size < 0 || size > MaxPageSize {
+		v.fail("PageSize", "must be between 1 and 100 (got "+strconv.Itoa(size)+")")
+	}
+	if required && no == 0 {
+		v.fail("PageNo", "is required (1 or more)")
+	} else if no < 0 {
+		v.fail("PageNo", "must be 1 or more (got "+strconv.Itoa(no)+")")
+	}
+}
+
+// text checks an optional free-form parameter for control characters.
+func (v *validator) text(field, value string) {
+	if strings.ContainsFunc(value, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		v.fail(field, "must not contain control characters")
+	}
+}
+
+// query builds a query string from parameters given in ascending key order,
+// encoded as the signer encodes (so V3's canonical query is the wire query).
+type query struct{ b []byte }
+
+func (q *query) add(key, value string) {
+	if value == "" {
+		return
+	}
+	if len(q.b) > 0 {
+		q.b = append(q.b, '&')
+	}
+	q.b = append(q.b, key...)
+	q.b = append(q.b, '=')
+	q.b = signer.AppendPercentEncode(q.b, value)
+}
+
+func (q *query) addInt(key string, n int) {
+	if n != 0 {
+		q.add(key, strconv.Itoa(n))
+	}
+}
+
+func (q *query) addTime(key string, t time.Time) {
+	q.add(key, t.UTC().Format(timeLayout))
+}
+
+func (q *query) String() string { return string(q.b) }
+
+// timeLayout is the service's request time format.
+const timeLayout = "2006-01-02T15:04:05Z"
