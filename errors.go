@@ -217,3 +217,6 @@ func (e *OperationError) Error() string {
 
 // Unwrap returns the cause.
 func (e *OperationError) Unwrap() error { return e.Err }
+
+// errNilAPI is yielded by an iterator given a nil API.
+var errNilAPI = errors.New("livempu: nil API")

@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
 	"strings"
 	"time"
+
+	"github.com/livempu/livempu-go/pager"
 )
 
 // ListRtcMPUEventSubRecordRequest asks for the callback records of a
@@ -194,4 +197,68 @@ func (c *Client) ListRtcMPUEventSubRecord(ctx context.Context, req *ListRtcMPUEv
 		return nil, err
 	}
 	return resp, nil
+}
+
+// recordPager builds the fetch function of a record walk from a snapshot of
+// the request: PageSize defaults to 100 and PageNo to 1. The walk ends when
+// HasMore is false (or on an empty page).
+func recordPager(api API, req *ListRtcMPUEventSubRecordRequest, opts []pager.Option) (pager.FetchFunc[*ListRtcMPUEventSubRecordResponse], []pager.Option) {
+	var base ListRtcMPUEventSubRecordRequest
+	if req != nil {
+		base = *req
+	}
+	if base.PageSize == 0 {
+		base.PageSize = MaxPageSize
+	}
+	first := max(base.PageNo, 1)
+	fetch := func(ctx context.Context, pageNo int) (*ListRtcMPUEventSubRecordResponse, bool, error) {
+		if api == nil {
+			return nil, false, errNilAPI
+		}
+		r := base
+		r.PageNo = pageNo
+		resp, err := api.ListRtcMPUEventSubRecord(ctx, &r)
+		if err != nil {
+			return nil, false, err
+		}
+		return resp, resp.HasMore, nil
+	}
+	return fetch, append([]pager.Option{pager.WithFirstPage(first)}, opts...)
+}
+
+func recordCount(r *ListRtcMPUEventSubRecordResponse) int { return len(r.Logs) }
+
+func recordItems(r *ListRtcMPUEventSubRecordResponse) []EventSubRecord { return r.Logs }
+
+// EventSubRecords returns an iterator over every callback record matching
+// req, walking the pages in order through api: a *Client, or any fake
+// implementing API. PageSize defaults to 100 and PageNo to 1 (a set PageNo
+// resumes from that page); req is copied, never modified. The walk ends when
+// the service says HasMore is false, or on an empty page. Nothing is sent
+// until the iterator is ranged; each range starts again from the first page.
+// An error is yielded once and ends the walk. Memory stays bounded by the
+// pages in flight (one, or 1+n with pager.WithPrefetch(n)), whatever the
+// total.
+func EventSubRecords(ctx context.Context, api API, req *ListRtcMPUEventSubRecordRequest, opts ...pager.Option) iter.Seq2[EventSubRecord, error] {
+	fetch, opts := recordPager(api, req, opts)
+	return pager.Items(ctx, fetch, recordItems, opts...)
+}
+
+// EventSubRecordPages is EventSubRecords page by page, for callers who want
+// each response and its request id.
+func EventSubRecordPages(ctx context.Context, api API, req *ListRtcMPUEventSubRecordRequest, opts ...pager.Option) iter.Seq2[*ListRtcMPUEventSubRecordResponse, error] {
+	fetch, opts := recordPager(api, req, opts)
+	return pager.Pages(ctx, fetch, recordCount, opts...)
+}
+
+// NewEventSubRecordsPaginator returns a manual paginator over the record
+// pages (HasMorePages, NextPage), with the same defaults as EventSubRecords.
+func NewEventSubRecordsPaginator(api API, req *ListRtcMPUEventSubRecordRequest, opts ...pager.Option) *pager.Paginator[*ListRtcMPUEventSubRecordResponse] {
+	fetch, opts := recordPager(api, req, opts)
+	return pager.NewPaginator(fetch, recordCount, opts...)
+}
+
+// EventSubRecords is the package-level EventSubRecords with c as the API.
+func (c *Client) EventSubRecords(ctx context.Context, req *ListRtcMPUEventSubRecordRequest, opts ...pager.Option) iter.Seq2[EventSubRecord, error] {
+	return EventSubRecords(ctx, c, req, opts...)
 }

@@ -2,9 +2,10 @@ module github.com/livempu/livempu-go
 
 go 1.24.0
 
-require golang.org/x/time v0.14.0
-
 require (
-	github.com/hashicorp/go-cleanhttp v0.5.2 // indirect
-	github.com/hashicorp/go-retryablehttp v0.7.8 // indirect
+	github.com/hashicorp/go-retryablehttp v0.7.8
+	github.com/jarcoal/httpmock v1.4.2
+	golang.org/x/time v0.14.0
 )
+
+require github.com/hashicorp/go-cleanhttp v0.5.2 // indirect

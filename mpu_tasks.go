@@ -2,7 +2,10 @@ package livempu
 
 import (
 	"context"
+	"iter"
 	"time"
+
+	"github.com/livempu/livempu-go/pager"
 )
 
 // ListRtcMPUTaskDetailRequest asks for the parameters of mixed-stream relay
@@ -236,4 +239,72 @@ func (c *Client) ListRtcMPUTaskDetail(ctx context.Context, req *ListRtcMPUTaskDe
 		return nil, err
 	}
 	return resp, nil
+}
+
+// taskPager builds the fetch function of a task walk from a snapshot of the
+// request: PageSize defaults to 100 and PageNo to 1. A page shorter than the
+// page size, or a lookup by TaskID, is the last page.
+func taskPager(api API, req *ListRtcMPUTaskDetailRequest, opts []pager.Option) (pager.FetchFunc[*ListRtcMPUTaskDetailResponse], []pager.Option) {
+	var base ListRtcMPUTaskDetailRequest
+	if req != nil {
+		base = *req
+	}
+	if base.PageSize == 0 {
+		base.PageSize = MaxPageSize
+	}
+	first := max(base.PageNo, 1)
+	fetch := func(ctx context.Context, pageNo int) (*ListRtcMPUTaskDetailResponse, bool, error) {
+		if api == nil {
+			return nil, false, errNilAPI
+		}
+		r := base
+		r.PageNo = pageNo
+		resp, err := api.ListRtcMPUTaskDetail(ctx, &r)
+		if err != nil {
+			return nil, false, err
+		}
+		more := r.TaskID == "" && len(resp.MPUTasks) >= r.PageSize
+		return resp, more, nil
+	}
+	return fetch, append([]pager.Option{pager.WithFirstPage(first)}, opts...)
+}
+
+func taskCount(r *ListRtcMPUTaskDetailResponse) int { return len(r.MPUTasks) }
+
+func taskItems(r *ListRtcMPUTaskDetailResponse) []MPUTask { return r.MPUTasks }
+
+func taskKey(t MPUTask) string { return t.TaskID }
+
+// MPUTasks returns an iterator over every task of req.AppID (or the one
+// req.TaskID names), walking the pages in order through api: a *Client, or
+// any fake implementing API. PageSize defaults to 100 and PageNo to 1 (a set
+// PageNo resumes from that page); req is copied, never modified. Because the
+// list is sorted by update time, a task can move between pages during the
+// walk: no TaskID is yielded twice. Nothing is sent until the iterator is
+// ranged; each range starts again from the first page. An error is yielded
+// once and ends the walk. opts are pager options: pager.WithPrefetch,
+// pager.WithMaxItems, pager.WithMaxPages, pager.WithOnPage.
+func MPUTasks(ctx context.Context, api API, req *ListRtcMPUTaskDetailRequest, opts ...pager.Option) iter.Seq2[MPUTask, error] {
+	fetch, opts := taskPager(api, req, opts)
+	return pager.UniqueItems(ctx, fetch, taskItems, taskKey, opts...)
+}
+
+// MPUTaskPages is MPUTasks page by page, for callers who want each
+// response and its request id. The first page is yielded even when empty; a
+// later empty page ends the walk.
+func MPUTaskPages(ctx context.Context, api API, req *ListRtcMPUTaskDetailRequest, opts ...pager.Option) iter.Seq2[*ListRtcMPUTaskDetailResponse, error] {
+	fetch, opts := taskPager(api, req, opts)
+	return pager.Pages(ctx, fetch, taskCount, opts...)
+}
+
+// NewMPUTasksPaginator returns a manual paginator over the task pages
+// (HasMorePages, NextPage), with the same defaults as MPUTasks.
+func NewMPUTasksPaginator(api API, req *ListRtcMPUTaskDetailRequest, opts ...pager.Option) *pager.Paginator[*ListRtcMPUTaskDetailResponse] {
+	fetch, opts := taskPager(api, req, opts)
+	return pager.NewPaginator(fetch, taskCount, opts...)
+}
+
+// MPUTasks is the package-level MPUTasks with c as the API.
+func (c *Client) MPUTasks(ctx context.Context, req *ListRtcMPUTaskDetailRequest, opts ...pager.Option) iter.Seq2[MPUTask, error] {
+	return MPUTasks(ctx, c, req, opts...)
 }

@@ -59,10 +59,48 @@ func Items[P, T any](ctx context.Context, fetch FetchFunc[P], items func(P) []T,
 	if fetch == nil || items == nil {
 		panic("pager: Items called with a nil function")
 	}
+	return itemSeq(ctx, fetch, items, nil, opts)
+}
+
+// UniqueItems is Items that skips an item whose key was already yielded in
+// the same walk. It is for lists sorted by a value that can change while they
+// are walked (an update time), where an item can move from one page to the
+// next and would otherwise be seen twice. The set of seen keys lives only for
+// one range and grows with the number of distinct items. Skipped items count
+// neither towards WithMaxItems nor in PageInfo.Items, and a page whose items
+// were all seen before does not end the walk.
+//
+// fetch, items and key must not be nil.
+func UniqueItems[P, T any, K comparable](ctx context.Context, fetch FetchFunc[P], items func(P) []T, key func(T) K, opts ...Option) iter.Seq2[T, error] {
+	if fetch == nil || items == nil || key == nil {
+		panic("pager: UniqueItems called with a nil function")
+	}
+	newFilter := func() func(T) bool {
+		seen := make(map[K]struct{})
+		return func(it T) bool {
+			k := key(it)
+			if _, dup := seen[k]; dup {
+				return false
+			}
+			seen[k] = struct{}{}
+			return true
+		}
+	}
+	return itemSeq(ctx, fetch, items, newFilter, opts)
+}
+
+// itemSeq implements Items and UniqueItems; newFilter, when not nil, makes
+// a fresh filter for each range, called in page order on the ranging
+// goroutine.
+func itemSeq[P, T any](ctx context.Context, fetch FetchFunc[P], items func(P) []T, newFilter func() func(T) bool, opts []Option) iter.Seq2[T, error] {
 	c := newConfig(opts)
 	count := func(p P) int { return len(items(p)) }
 	return func(yield func(T, error) bool) {
 		var info PageInfo
+		var keep func(T) bool
+		if newFilter != nil {
+			keep = newFilter()
+		}
 		err := walk(ctx, fetch, count, &c, func(pageNo int, page P, _ int) bool {
 			n := 0
 			limited := false
@@ -70,6 +108,9 @@ func Items[P, T any](ctx context.Context, fetch FetchFunc[P], items func(P) []T,
 				if c.maxItems > 0 && info.ItemsSoFar+n == c.maxItems {
 					limited = true
 					break
+				}
+				if keep != nil && !keep(it) {
+					continue
 				}
 				if !yield(it, nil) {
 					return false

@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/livempu/livempu-go/internal/leakcheck"
 )
 
 // fakeClock is a settable clock safe for concurrent use.
@@ -97,6 +99,7 @@ func TestCacheNoExpiryIsForever(t *testing.T) {
 }
 
 func TestCacheSingleFlight(t *testing.T) {
+	leakcheck.Check(t)
 	var calls atomic.Int32
 	release := make(chan struct{})
 	p := NewCachingProvider(CredentialsProviderFunc(func(context.Context) (Credentials, error) {
@@ -213,6 +216,7 @@ func TestCacheEmptyCredentials(t *testing.T) {
 // A caller whose context ends while it is making the upstream call gets its
 // context's error; a waiter whose context is alive is not failed by it.
 func TestCacheLeaderCancelled(t *testing.T) {
+	leakcheck.Check(t)
 	var calls atomic.Int32
 	entered := make(chan struct{})
 	p := NewCachingProvider(CredentialsProviderFunc(func(ctx context.Context) (Credentials, error) {
@@ -268,6 +272,7 @@ func TestCacheLeaderCancelled(t *testing.T) {
 // An upstream panic propagates to the caller making the call and does not
 // leave the other callers blocked.
 func TestCacheUpstreamPanic(t *testing.T) {
+	leakcheck.Check(t)
 	var calls atomic.Int32
 	entered := make(chan struct{})
 	release := make(chan struct{})
@@ -308,6 +313,7 @@ func TestCacheUpstreamPanic(t *testing.T) {
 }
 
 func TestCacheConcurrentRefreshRace(t *testing.T) {
+	leakcheck.Check(t)
 	clock := &fakeClock{now: t0}
 	var calls atomic.Int32
 	p := NewCachingProvider(stsSeq(clock, &calls), WithClock(clock.Now))

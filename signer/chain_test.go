@@ -9,6 +9,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"github.com/livempu/livempu-go/internal/leakcheck"
 )
 
 // countingProvider counts its calls and returns whatever result holds.
@@ -209,6 +211,7 @@ func TestChainBrokenProviderStops(t *testing.T) {
 }
 
 func TestChainConcurrent(t *testing.T) {
+	leakcheck.Check(t)
 	a := newCounting("a", notFound("nothing"))
 	b := newCounting("b", found("B"))
 	chain := NewChainProvider(a, b)

@@ -2,6 +2,7 @@ package signer
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"time"
@@ -97,3 +98,25 @@ type CredentialsProviderFunc func(ctx context.Context) (Credentials, error)
 
 // Retrieve calls f(ctx).
 func (f CredentialsProviderFunc) Retrieve(ctx context.Context) (Credentials, error) { return f(ctx) }
+
+// MarshalJSON encodes the masked form, so that credentials logged or
+// serialized as JSON never carry the secret or the token.
+func (c Credentials) MarshalJSON() ([]byte, error) {
+	type masked struct {
+		AccessKeyID     string
+		AccessKeySecret string     `json:",omitempty"`
+		SecurityToken   string     `json:",omitempty"`
+		Expires         *time.Time `json:",omitempty"`
+	}
+	m := masked{AccessKeyID: c.AccessKeyID}
+	if c.AccessKeySecret != "" {
+		m.AccessKeySecret = "***"
+	}
+	if c.SecurityToken != "" {
+		m.SecurityToken = "***"
+	}
+	if !c.Expires.IsZero() {
+		m.Expires = &c.Expires
+	}
+	return json.Marshal(m)
+}

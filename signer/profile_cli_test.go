@@ -97,8 +97,11 @@ func TestCLIProfileProvider(t *testing.T) {
 					want[i] = strings.ReplaceAll(w, "$PATH", path)
 				}
 				assertErr(t, err, p, tt.notFound, want...)
-				if strings.Contains(err.Error(), "987654321987") {
-					t.Errorf("error quotes a numeric value: %v", err)
+				// encoding/json's messages quote input (a character, a number).
+				for _, bad := range []string{"987654321987", "invalid character", "cannot unmarshal"} {
+					if strings.Contains(err.Error(), bad) {
+						t.Errorf("error passes on encoding/json's text %q: %v", bad, err)
+					}
 				}
 				return
 			}

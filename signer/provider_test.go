@@ -91,11 +91,11 @@ func writeFile(t *testing.T, path, content string) string {
 
 func TestStaticProvider(t *testing.T) {
 	tests := []struct {
-		name             string
-		id, secret, tok  string
-		wantErr          string
-		notFound         bool
-		wantSTS          bool
+		name            string
+		id, secret, tok string
+		wantErr         string
+		notFound        bool
+		wantSTS         bool
 	}{
 		{name: "ak", id: "LTAI-static", secret: testSecret},
 		{name: "sts", id: "STS.static", secret: testSecret, tok: testToken, wantSTS: true},
@@ -163,7 +163,7 @@ func TestCredentialsRedacted(t *testing.T) {
 		if strings.Contains(s, testSecret) || strings.Contains(s, testToken) {
 			t.Errorf("%s leaks: %s", name, s)
 		}
-		if !strings.Contains(s, "LTAI-redaction") && !strings.HasPrefix(name, "%x") && !strings.HasPrefix(name, "%X") && !strings.HasPrefix(name, "%10") {
+		if !strings.Contains(s, "LTAI-redaction") {
 			t.Errorf("%s does not show the key ID: %s", name, s)
 		}
 	}

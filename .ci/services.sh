@@ -1,0 +1,3 @@
+# Services that tests find through environment variables. Sourced by .ci/run.
+start_services() { :; }
+stop_services() { :; }
