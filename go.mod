@@ -3,6 +3,7 @@ module github.com/livempu/livempu-go
 go 1.24.0
 
 require (
+	github.com/google/go-cmp v0.7.0
 	github.com/hashicorp/go-retryablehttp v0.7.8
 	github.com/jarcoal/httpmock v1.4.2
 	golang.org/x/time v0.14.0

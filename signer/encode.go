@@ -141,27 +141,36 @@ func unhex(c byte) (byte, bool) {
 	return 0, false
 }
 
-// queryUnescape decodes one query component ('+' is a space). It returns s
-// itself when there is nothing to decode.
-func queryUnescape(s string) (string, bool) {
-	pct, plus := 0, false
+// scanEscapes validates the %XX escapes of a query component and counts
+// them; plus reports whether it contains '+'.
+func scanEscapes(s string) (pct int, plus, ok bool) {
 	for i := 0; i < len(s); i++ {
 		switch s[i] {
 		case '%':
 			if i+2 >= len(s) {
-				return "", false
+				return 0, false, false
 			}
 			if _, ok := unhex(s[i+1]); !ok {
-				return "", false
+				return 0, false, false
 			}
 			if _, ok := unhex(s[i+2]); !ok {
-				return "", false
+				return 0, false, false
 			}
 			pct++
 			i += 2
 		case '+':
 			plus = true
 		}
+	}
+	return pct, plus, true
+}
+
+// queryUnescape decodes one query component ('+' is a space). It returns s
+// itself when there is nothing to decode.
+func queryUnescape(s string) (string, bool) {
+	pct, plus, ok := scanEscapes(s)
+	if !ok {
+		return "", false
 	}
 	if pct == 0 && !plus {
 		return s, true
@@ -190,4 +199,131 @@ func cmpParam(a, b Param) int {
 		return c
 	}
 	return strings.Compare(a.Value, b.Value)
+}
+
+// qparam is a parameter as the signing code handles it. When raw is set,
+// val is not the value itself but its PercentEncode form, taken verbatim
+// from the query: a wire value that is already canonically encoded (as
+// url.Values.Encode writes, e.g. "2024-04-09T10%3A00%3A00Z") is then neither
+// decoded nor re-encoded, which saves an allocation per value.
+type qparam struct {
+	key, val string
+	raw      bool
+}
+
+func toQParams(ps []Param) []qparam {
+	qs := make([]qparam, len(ps))
+	for i, p := range ps {
+		qs[i] = qparam{key: p.Key, val: p.Value}
+	}
+	return qs
+}
+
+// isCanonicalEncoded reports whether s is exactly PercentEncode of its
+// query-decoded value: only unreserved bytes and %XX escapes with
+// upper-case hex of bytes that must be escaped (no '+').
+func isCanonicalEncoded(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if encUnreserved[c] {
+			continue
+		}
+		if c != '%' || i+2 >= len(s) {
+			return false
+		}
+		hi, lo := s[i+1], s[i+2]
+		if !isUpperHex(hi) || !isUpperHex(lo) {
+			return false
+		}
+		h, _ := unhex(hi)
+		l, _ := unhex(lo)
+		if encUnreserved[h<<4|l] {
+			return false
+		}
+		i += 2
+	}
+	return true
+}
+
+func isUpperHex(c byte) bool { return '0' <= c && c <= '9' || 'A' <= c && c <= 'F' }
+
+// parseQueryParams is ParseQuery for the signing code: parameters whose
+// decoded name satisfies skip (if not nil) are dropped without decoding
+// their value, and canonically encoded values are kept raw.
+func parseQueryParams(dst []qparam, query string, skip func(string) bool) ([]qparam, error) {
+	for query != "" {
+		var seg string
+		seg, query, _ = strings.Cut(query, "&")
+		if seg == "" {
+			continue
+		}
+		if strings.IndexByte(seg, ';') >= 0 {
+			return dst, errQuerySemicolon
+		}
+		k, v, _ := strings.Cut(seg, "=")
+		k, ok := queryUnescape(k)
+		if !ok {
+			return dst, errQueryEscape
+		}
+		if skip != nil && skip(k) {
+			if _, _, ok := scanEscapes(v); !ok {
+				return dst, errQueryEscape
+			}
+			continue
+		}
+		if isCanonicalEncoded(v) {
+			dst = append(dst, qparam{key: k, val: v, raw: true})
+			continue
+		}
+		if v, ok = queryUnescape(v); !ok {
+			return dst, errQueryEscape
+		}
+		dst = append(dst, qparam{key: k, val: v})
+	}
+	return dst, nil
+}
+
+// qbyte returns the decoded byte at s[i] of a value (raw: canonically
+// encoded) and the index of the next one.
+func qbyte(s string, i int, raw bool) (byte, int) {
+	if raw && s[i] == '%' {
+		h, _ := unhex(s[i+1])
+		l, _ := unhex(s[i+2])
+		return h<<4 | l, i + 3
+	}
+	return s[i], i + 1
+}
+
+// cmpQParam orders like cmpParam, comparing decoded values.
+func cmpQParam(a, b qparam) int {
+	if c := strings.Compare(a.key, b.key); c != 0 {
+		return c
+	}
+	if !a.raw && !b.raw {
+		return strings.Compare(a.val, b.val)
+	}
+	i, j := 0, 0
+	for i < len(a.val) && j < len(b.val) {
+		var ca, cb byte
+		ca, i = qbyte(a.val, i, a.raw)
+		cb, j = qbyte(b.val, j, b.raw)
+		if ca != cb {
+			return int(ca) - int(cb)
+		}
+	}
+	switch {
+	case i < len(a.val):
+		return 1
+	case j < len(b.val):
+		return -1
+	}
+	return 0
+}
+
+// appendQValue appends PercentEncode of p's value.
+func appendQValue(dst []byte, p qparam) []byte {
+	if p.raw {
+		return append(dst, p.val...)
+	}
+	return appendEnc(dst, p.val)
 }

@@ -81,7 +81,7 @@ func hmacKeyBlock(k1, k2 string, newHash func() hash.Hash) (blk [hmacBlockSize]b
 	h := newHash()
 	_, _ = io.WriteString(h, k1)
 	_, _ = io.WriteString(h, k2)
-	h.Sum(blk[:0])
+	copy(blk[:], h.Sum(nil)) // not h.Sum(blk[:0]): that would move blk to the heap
 	return blk
 }
 

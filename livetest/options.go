@@ -1,0 +1,143 @@
+package livetest
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	livempu "github.com/livempu/livempu-go"
+)
+
+// Option configures a Server in NewServer or Start.
+type Option func(*config)
+
+// config collects what the Options set; an invalid value records err.
+type config struct {
+	accounts  []account
+	tasks     []livempu.MPUTask
+	records   []livempu.EventSubRecord
+	genTasks  int
+	genRecs   int
+	genSeed   int64
+	generate  bool
+	now       func() time.Time
+	qps       map[string]int
+	latency   time.Duration
+	logLimit  int
+	err       error
+}
+
+func (c *config) fail(format string, args ...any) {
+	if c.err == nil {
+		c.err = fmt.Errorf("livetest: "+format, args...)
+	}
+}
+
+// account is a registered AccessKey.
+type account struct {
+	id, secret, token string
+}
+
+// DefaultRequestLogLimit is how many requests Requests keeps by default; see
+// WithRequestLogLimit.
+const DefaultRequestLogLimit = 10000
+
+func defaultConfig() config {
+	return config{now: time.Now, logLimit: DefaultRequestLogLimit}
+}
+
+// WithAccount registers an AccessKey the server accepts. It may be given
+// several times; the first one is what Server.Client signs with. When no
+// WithAccount is given the server knows one account, DemoAccessKeyID with
+// DemoAccessKeySecret and no token. An account registered with a non-empty
+// securityToken (an STS key) must send exactly that token.
+func WithAccount(accessKeyID, accessKeySecret, securityToken string) Option {
+	return func(c *config) {
+		switch {
+		case accessKeyID == "" || accessKeySecret == "":
+			c.fail("WithAccount: the AccessKey ID and secret must not be empty")
+			return
+		}
+		for _, a := range c.accounts {
+			if a.id == accessKeyID {
+				c.fail("WithAccount: AccessKey ID %q given twice", accessKeyID)
+				return
+			}
+		}
+		c.accounts = append(c.accounts, account{accessKeyID, accessKeySecret, securityToken})
+	}
+}
+
+// WithTasks stores tasks, as AddTasks does when the server starts: the
+// first given is listed first (it gets the newest update time).
+func WithTasks(tasks ...livempu.MPUTask) Option {
+	return func(c *config) { c.tasks = append(c.tasks, tasks...) }
+}
+
+// WithRecords stores callback records, as AddRecords does when the server
+// starts.
+func WithRecords(records ...livempu.EventSubRecord) Option {
+	return func(c *config) { c.records = append(c.records, records...) }
+}
+
+// WithGenerated stores the tasks and records Generate returns for the seed
+// and the server clock's time at start, for the application DemoAppID. They
+// are stored after those of WithTasks and WithRecords, so the generated
+// tasks are listed first.
+func WithGenerated(tasks, records int, seed int64) Option {
+	return func(c *config) {
+		if tasks < 0 || records < 0 {
+			c.fail("WithGenerated(%d, %d): counts must not be negative", tasks, records)
+			return
+		}
+		c.generate, c.genTasks, c.genRecs, c.genSeed = true, tasks, records, seed
+	}
+}
+
+// WithClock sets the server clock, which judges request timestamps, nonce
+// expiry, the seven-day record window and the time stamped on tasks without
+// one. The default is time.Now. Rate limiting and latency always use real
+// time. A nil now is ignored.
+func WithClock(now func() time.Time) Option {
+	return func(c *config) {
+		if now != nil {
+			c.now = now
+		}
+	}
+}
+
+// WithQPS sets the per-account limit of an action over a sliding one-second
+// window (livempu.DocumentedQPS(action) by default); 0 disables enforcement.
+func WithQPS(action string, n int) Option {
+	return func(c *config) {
+		if n < 0 {
+			c.fail("WithQPS(%q, %d): the limit must not be negative", action, n)
+			return
+		}
+		if c.qps == nil {
+			c.qps = make(map[string]int)
+		}
+		c.qps[action] = n
+	}
+}
+
+// WithLatency delays the answer of every accepted request by d, for every
+// action (see Server.SetLatency for one action).
+func WithLatency(d time.Duration) Option {
+	return func(c *config) {
+		if d < 0 {
+			c.fail("WithLatency(%v): must not be negative", d)
+			return
+		}
+		c.latency = d
+	}
+}
+
+// WithRequestLogLimit bounds how many of the latest requests Requests
+// returns (DefaultRequestLogLimit by default); n <= 0 keeps every request.
+// Stats and MaxWindow count every request whatever the limit.
+func WithRequestLogLimit(n int) Option {
+	return func(c *config) { c.logLimit = n }
+}
+
+var errNilTB = errors.New("livetest: NewServer: nil testing.TB")

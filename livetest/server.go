@@ -1,0 +1,231 @@
+package livetest
+
+import (
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	livempu "github.com/livempu/livempu-go"
+)
+
+// Fixed fake credentials and identifiers of the default account and of the
+// generated data. They are not real keys; use them to build a client by
+// hand (livempu.WithStaticCredentials(DemoAccessKeyID, DemoAccessKeySecret, "")).
+const (
+	// DemoAccessKeyID is the AccessKey ID of the default account.
+	DemoAccessKeyID = "LTAI5tLivetestDemoKey0000"
+	// DemoAccessKeySecret is the secret of the default account.
+	DemoAccessKeySecret = "livetestDemoSecretNotARealKey0"
+	// DemoAppID is the application of the data WithGenerated stores.
+	DemoAppID = "livetest-app"
+	// DemoSubID is the subscription of most generated records.
+	DemoSubID = "Sub-livetest-0001"
+	// DemoSubID2 is the subscription of the other generated records (about
+	// one in four).
+	DemoSubID2 = "Sub-livetest-0002"
+	// HostID is the HostId of the server's error bodies.
+	HostID = "live.aliyuncs.com"
+)
+
+// Server limits, as the real service applies them.
+const (
+	// TimestampTolerance is how far a request's signing time may be from
+	// the server clock; further gives InvalidTimeStamp.Expired. Nonces are
+	// remembered for as long.
+	TimestampTolerance = 15 * time.Minute
+	// RecordRetention is how far back ListRtcMPUEventSubRecord may look.
+	RecordRetention = 7 * 24 * time.Hour
+	// WindowGrace is the slack the server allows on the seven-day window
+	// and on an EndTime after its clock, so that a request for "the last
+	// seven days, until now" computed just before sending is accepted.
+	WindowGrace = time.Minute
+)
+
+// Server is an in-process fake of the Live API's two MPU operations, served
+// over plain HTTP on a loopback address. It verifies V3 and V1 signatures,
+// timestamps, nonces and STS tokens, validates parameters with the
+// documented error codes, pages stored tasks and records, enforces each
+// action's per-account QPS over a sliding one-second window, and can inject
+// faults. All its methods are safe for concurrent use.
+//
+// A request goes through these steps, the first failing one answering it:
+// method and path; action (InvalidAction.NotFound) and version
+// (InvalidVersion); signature (IncompleteSignature,
+// InvalidAccessKeyId.NotFound, SignatureDoesNotMatch); timestamp
+// (InvalidTimeStamp.Expired); security token
+// (InvalidSecurityToken.MismatchWithAccessKey); nonce (SignatureNonceUsed,
+// after which the nonce is remembered); injected faults; QPS
+// (Throttling.User); latency; parameters (MissingParam, InvalidAppId,
+// InvalidParam); the answer.
+type Server struct {
+	ts       *httptest.Server
+	t        testing.TB
+	now      func() time.Time
+	accounts []account
+	done     chan struct{}
+	closing  sync.Once
+
+	mu        sync.Mutex
+	tasks     []*taskEntry
+	records   []recordEntry
+	seq       uint64
+	nonces    map[nonceKey]time.Time
+	nonceAdds int
+	faults    []*fault
+	qps       map[string]int
+	latency   time.Duration
+	latencyBy map[string]time.Duration
+	windows   map[windowKey]*window
+	maxWindow map[string]int
+	log       []Request
+	logLimit  int
+	stats     Stats
+}
+
+// NewServer starts a Server for a test and closes it when the test ends
+// (t.Cleanup). An invalid option or a failure to listen fails the test with
+// t.Fatalf, so call it from the test's goroutine.
+func NewServer(t testing.TB, opts ...Option) *Server {
+	if t == nil {
+		s, _ := start(nil, opts)
+		return s
+	}
+	t.Helper()
+	s, err := start(t, opts)
+	if err != nil {
+		t.Fatalf("%v", err)
+		return nil
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Start starts a Server for a program (for example a local development
+// stand-in for the service). The caller must Close it.
+func Start(opts ...Option) (*Server, error) { return start(nil, opts) }
+
+func start(t testing.TB, opts []Option) (*Server, error) {
+	cfg := defaultConfig()
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&cfg)
+		}
+	}
+	if cfg.err != nil {
+		return nil, cfg.err
+	}
+	if len(cfg.accounts) == 0 {
+		cfg.accounts = []account{{DemoAccessKeyID, DemoAccessKeySecret, ""}}
+	}
+	s := &Server{
+		t:         t,
+		now:       cfg.now,
+		accounts:  cfg.accounts,
+		done:      make(chan struct{}),
+		nonces:    make(map[nonceKey]time.Time),
+		qps:       map[string]int{},
+		latency:   cfg.latency,
+		latencyBy: map[string]time.Duration{},
+		windows:   map[windowKey]*window{},
+		maxWindow: map[string]int{},
+		logLimit:  cfg.logLimit,
+	}
+	s.stats.ByAction = map[string]Counts{}
+	for _, a := range []string{livempu.ActionListRtcMPUTaskDetail, livempu.ActionListRtcMPUEventSubRecord} {
+		s.qps[a] = livempu.DocumentedQPS(a)
+	}
+	for a, n := range cfg.qps {
+		s.qps[a] = n
+	}
+	s.AddTasks(cfg.tasks...)
+	s.AddRecords(cfg.records...)
+	if cfg.generate {
+		tasks, recs := Generate(cfg.genTasks, cfg.genRecs, cfg.genSeed, s.Now())
+		s.AddTasks(tasks...)
+		s.AddRecords(recs...)
+	}
+
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		if l, err = net.Listen("tcp6", "[::1]:0"); err != nil {
+			return nil, err
+		}
+	}
+	s.ts = &httptest.Server{
+		Listener: l,
+		Config: &http.Server{
+			Handler:           s,
+			ReadHeaderTimeout: 10 * time.Second,
+			ErrorLog:          log.New(io.Discard, "", 0),
+		},
+	}
+	s.ts.Start()
+	return s, nil
+}
+
+// URL returns the server's base URL, http://127.0.0.1:port, to pass to
+// livempu.WithEndpoint (plain HTTP is allowed for a loopback host).
+func (s *Server) URL() string { return s.ts.URL }
+
+// Close stops the server: requests sleeping on a latency end at once,
+// without an answer. It may be called more than once.
+func (s *Server) Close() {
+	s.closing.Do(func() {
+		close(s.done)
+		s.ts.Close()
+	})
+}
+
+// Now returns the server clock's time.
+func (s *Server) Now() time.Time { return s.now() }
+
+// NewClient returns a livempu.Client pointed at the server and signing with
+// its first account; opts are applied after those two, so they may override
+// either. The SDK's default client-side rate limiter stays in place (the
+// server enforces the QPS limits like the real service); remove it with
+// livempu.WithRateLimiter(action, nil) to test throttling.
+func (s *Server) NewClient(opts ...livempu.Option) (*livempu.Client, error) {
+	a := s.accounts[0]
+	all := make([]livempu.Option, 0, len(opts)+2)
+	all = append(all, livempu.WithEndpoint(s.URL()), livempu.WithStaticCredentials(a.id, a.secret, a.token))
+	all = append(all, opts...)
+	return livempu.NewClient(all...)
+}
+
+// Client is NewClient for tests: on an error it fails the test of a
+// NewServer server with t.Fatalf (call it from the test's goroutine), and
+// returns nil for a server made by Start (use NewClient there to see the
+// error).
+func (s *Server) Client(opts ...livempu.Option) *livempu.Client {
+	c, err := s.NewClient(opts...)
+	if err != nil {
+		if s.t != nil {
+			s.t.Helper()
+			s.t.Fatalf("livetest: Client: %v", err)
+		}
+		return nil
+	}
+	return c
+}
+
+// secretFor is the secret lookup of signer.Verify.
+func (s *Server) secretFor(id string) (string, bool) {
+	if a, ok := s.account(id); ok {
+		return a.secret, true
+	}
+	return "", false
+}
+
+func (s *Server) account(id string) (account, bool) {
+	for _, a := range s.accounts {
+		if a.id == id {
+			return a, true
+		}
+	}
+	return account{}, false
+}
