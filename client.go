@@ -229,7 +229,7 @@ type callStateKey struct{}
 
 // do runs one operation: it sends the query through the retry loop and
 // decodes a 2xx body with decode or turns an error body into an *APIError.
-func (c *Client) do(ctx context.Context, action, query string, decode func([]byte) error) error {
+func (c *Client) do(ctx context.Context, action, query string, decode func(string) error) error {
 	if ctx == nil {
 		return &OperationError{Action: action, Err: errors.New("nil context")}
 	}
@@ -267,7 +267,7 @@ func callError(ctx context.Context, err error) error {
 }
 
 // handleResponse reads the body through the size limit and decodes it.
-func (c *Client) handleResponse(resp *http.Response, action string, decode func([]byte) error) error {
+func (c *Client) handleResponse(resp *http.Response, action string, decode func(string) error) error {
 	buf := getBuffer()
 	defer putBuffer(buf)
 	body, readErr := readBody(resp.Body, c.maxBody, buf)
@@ -276,7 +276,8 @@ func (c *Client) handleResponse(resp *http.Response, action string, decode func(
 		return &ResponseError{StatusCode: resp.StatusCode, RequestID: requestID, BodyPrefix: safePrefix(body), Err: readErr}
 	}
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-		if err := decode(body); err != nil {
+		// One copy of the body backs every string of the decoded page.
+		if err := decode(string(body)); err != nil {
 			return &ResponseError{StatusCode: resp.StatusCode, RequestID: requestID, BodyPrefix: safePrefix(body), Err: err}
 		}
 		return nil

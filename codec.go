@@ -2,6 +2,7 @@ package livempu
 
 import (
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/livempu/livempu-go/internal/wire"
@@ -13,16 +14,55 @@ import (
 // of every scalar, and encode either the typed form (json.Marshal) or the
 // service's wire form (AppendWireJSON).
 
-// decodeArray decodes a JSON array whose elements decode with dec.
-func decodeArray[T any](b []byte, dec func(*T, []byte) error) ([]T, error) {
+// decodeArray decodes the next value, a JSON array whose elements decode
+// with dec. An empty array gives nil; otherwise the slice starts with room
+// for four elements, which covers the service's short nested lists.
+func decodeArray[T any](d *wire.Decoder, dec func(*T, *wire.Decoder) error) ([]T, error) {
 	var out []T
-	err := wire.Array(b, func(v []byte) error {
+	err := d.Array(func() error {
+		if out == nil {
+			out = make([]T, 0, 4)
+		}
 		var zero T
 		out = append(out, zero)
-		return dec(&out[len(out)-1], v)
+		return dec(&out[len(out)-1], d)
 	})
 	return out, err
 }
+
+// decodeList decodes the next value, a page's list of items, into a slice
+// of exactly the right length. It builds the list in a pooled scratch slice,
+// so a page of n items costs one allocation of n elements instead of the
+// doubling growth of append.
+func decodeList[T any](d *wire.Decoder, pool *sync.Pool, dec func(*T, *wire.Decoder) error) ([]T, error) {
+	sp, _ := pool.Get().(*[]T)
+	if sp == nil {
+		sp = new([]T)
+	}
+	scratch := (*sp)[:0]
+	err := d.Array(func() error {
+		var zero T
+		scratch = append(scratch, zero)
+		return dec(&scratch[len(scratch)-1], d)
+	})
+	var out []T
+	if len(scratch) > 0 {
+		out = make([]T, len(scratch))
+		copy(out, scratch)
+	}
+	clear(scratch) // drop references to the page's strings
+	if cap(scratch) <= 4*MaxPageSize {
+		*sp = scratch[:0]
+		pool.Put(sp)
+	}
+	return out, err
+}
+
+// Scratch pools of decodeList, one per list type.
+var (
+	taskScratch   sync.Pool // *[]MPUTask
+	recordScratch sync.Pool // *[]EventSubRecord
+)
 
 // encodeArray writes a JSON array member of objects.
 func encodeArray[T any](w *wire.Writer, key string, items []T, enc func(*T, *wire.Writer)) {
@@ -52,21 +92,21 @@ func marshalObject(enc func(*wire.Writer)) ([]byte, error) {
 }
 
 // mixMode decodes a MixMode.
-func mixMode(v []byte) (MixMode, error) { n, err := wire.Int(v); return MixMode(n), err }
+func mixMode(d *wire.Decoder) (MixMode, error) { n, err := d.Int(); return MixMode(n), err }
 
 // streamType decodes a StreamType.
-func streamType(v []byte) (StreamType, error) { n, err := wire.Int(v); return StreamType(n), err }
+func streamType(d *wire.Decoder) (StreamType, error) { n, err := d.Int(); return StreamType(n), err }
 
 // renderMode decodes a RenderMode.
-func renderMode(v []byte) (RenderMode, error) { n, err := wire.Int(v); return RenderMode(n), err }
+func renderMode(d *wire.Decoder) (RenderMode, error) { n, err := d.Int(); return RenderMode(n), err }
 
 // sourceType decodes a SourceType; the documented values cost no allocation.
-func sourceType(v []byte) (SourceType, error) {
-	t, err := wire.Text(v)
+func sourceType(d *wire.Decoder) (SourceType, error) {
+	t, err := d.String()
 	if err != nil {
 		return "", err
 	}
-	switch string(t) {
+	switch t {
 	case "":
 		return "", nil
 	case string(SourceTypeCamera):
@@ -79,35 +119,17 @@ func sourceType(v []byte) (SourceType, error) {
 
 // region decodes a Region; the documented values, in any letter case,
 // become the constants.
-func region(v []byte) (Region, error) {
-	t, err := wire.Text(v)
+func region(d *wire.Decoder) (Region, error) {
+	t, err := d.String()
 	if err != nil {
 		return "", err
 	}
 	for _, r := range [...]Region{RegionCNShanghai, RegionAPSingapore, RegionEMAASaudi} {
-		if len(t) == len(r) && strings.EqualFold(string(t), string(r)) {
+		if len(t) == len(r) && strings.EqualFold(t, string(r)) {
 			return r, nil
 		}
 	}
 	return Region(t), nil
-}
-
-// commonStrings are values that recur on every page; decoding them to these
-// constants saves an allocation each.
-var commonStrings = [...]string{"H.264", "H.265", "udd"}
-
-// internedString decodes a string, reusing a common constant when it matches.
-func internedString(v []byte) (string, error) {
-	t, err := wire.Text(v)
-	if err != nil || len(t) == 0 {
-		return "", err
-	}
-	for _, s := range commonStrings {
-		if string(t) == s {
-			return s, nil
-		}
-	}
-	return string(t), nil
 }
 
 // durationUnits writes a duration as a whole count of unit.

@@ -84,12 +84,12 @@ func (r EventSubRecord) Event() (MPUEvent, error) { return ParseMPUEvent(r.Data)
 // URL. The error matches ErrMalformedEvent.
 func ParseMPUEvent(data string) (MPUEvent, error) {
 	var ev MPUEvent
-	err := ev.decode([]byte(data))
+	err := ev.decode(data)
 	if err == nil {
 		return ev, nil
 	}
 	if unescaped, ok := unescapeTwice(data); ok {
-		if err2 := ev.decode([]byte(unescaped)); err2 == nil {
+		if err2 := ev.decode(unescaped); err2 == nil {
 			return ev, nil
 		}
 	}

@@ -8,7 +8,9 @@ import (
 
 // UnmarshalJSON decodes a page of records in the service's form or the typed
 // form json.Marshal produces.
-func (r *ListRtcMPUEventSubRecordResponse) UnmarshalJSON(b []byte) error { return r.decode(b) }
+func (r *ListRtcMPUEventSubRecordResponse) UnmarshalJSON(b []byte) error {
+	return wire.Decode(string(b), r.decodeFrom)
+}
 
 // MarshalJSON encodes the page with the API's field names and typed values.
 func (r ListRtcMPUEventSubRecordResponse) MarshalJSON() ([]byte, error) {
@@ -26,18 +28,23 @@ func (r *ListRtcMPUEventSubRecordResponse) AppendWireJSON(dst []byte) []byte {
 	return w.Buf
 }
 
-func (r *ListRtcMPUEventSubRecordResponse) decode(b []byte) error {
+// decode decodes a whole response body.
+func (r *ListRtcMPUEventSubRecordResponse) decode(body string) error {
+	return wire.Decode(body, r.decodeFrom)
+}
+
+func (r *ListRtcMPUEventSubRecordResponse) decodeFrom(d *wire.Decoder) error {
 	*r = ListRtcMPUEventSubRecordResponse{}
-	return wire.Object(b, func(k, v []byte) (err error) {
+	return d.Object(func(k string) (err error) {
 		switch string(k) {
 		case `"RequestId"`:
-			r.RequestID, err = wire.String(v)
+			r.RequestID, err = d.String()
 		case `"Count"`:
-			r.Count, err = wire.Int(v)
+			r.Count, err = d.Int()
 		case `"HasMore"`:
-			r.HasMore, err = wire.Bool(v)
+			r.HasMore, err = d.Bool()
 		case `"Logs"`:
-			r.Logs, err = decodeArray(v, (*EventSubRecord).decode)
+			r.Logs, err = decodeList(d, &recordScratch, (*EventSubRecord).decodeFrom)
 		}
 		return wire.ErrField(k, err)
 	})
@@ -51,31 +58,31 @@ func (r *ListRtcMPUEventSubRecordResponse) encodeFields(w *wire.Writer) {
 }
 
 // UnmarshalJSON decodes a record.
-func (r *EventSubRecord) UnmarshalJSON(b []byte) error { return r.decode(b) }
+func (r *EventSubRecord) UnmarshalJSON(b []byte) error { return wire.Decode(string(b), r.decodeFrom) }
 
 // MarshalJSON encodes a record with the API's field names and typed values.
 func (r EventSubRecord) MarshalJSON() ([]byte, error) { return marshalObject(r.encodeFields) }
 
-func (r *EventSubRecord) decode(b []byte) error {
+func (r *EventSubRecord) decodeFrom(d *wire.Decoder) error {
 	*r = EventSubRecord{}
-	return wire.Object(b, func(k, v []byte) (err error) {
+	return d.Object(func(k string) (err error) {
 		switch string(k) {
 		case `"AppId"`:
-			r.AppID, err = wire.String(v)
+			r.AppID, err = d.String()
 		case `"SubId"`:
-			r.SubID, err = wire.String(v)
+			r.SubID, err = d.String()
 		case `"MsgId"`:
-			r.MsgID, err = wire.String(v)
+			r.MsgID, err = d.String()
 		case `"Data"`:
-			r.Data, err = wire.String(v)
+			r.Data, err = d.String()
 		case `"Time"`:
-			r.Time, err = wire.Time(v)
+			r.Time, err = d.Time()
 		case `"Cost"`:
-			r.Cost, err = wire.Duration(v, time.Millisecond)
+			r.Cost, err = d.Duration(time.Millisecond)
 		case `"CallbackUrl"`:
-			r.CallbackURL, err = wire.String(v)
+			r.CallbackURL, err = d.String()
 		case `"HTTPCode"`:
-			r.HTTPCode, err = wire.Int(v)
+			r.HTTPCode, err = d.Int()
 		}
 		return wire.ErrField(k, err)
 	})
@@ -93,32 +100,35 @@ func (r *EventSubRecord) encodeFields(w *wire.Writer) {
 }
 
 // UnmarshalJSON decodes a callback event.
-func (e *MPUEvent) UnmarshalJSON(b []byte) error { return e.decode(b) }
+func (e *MPUEvent) UnmarshalJSON(b []byte) error { return wire.Decode(string(b), e.decodeFrom) }
 
 // MarshalJSON encodes a callback event as the service sends it (times as
 // epoch milliseconds).
 func (e MPUEvent) MarshalJSON() ([]byte, error) { return marshalObject(e.encodeFields) }
 
-func (e *MPUEvent) decode(b []byte) error {
+// decode decodes a whole callback document.
+func (e *MPUEvent) decode(doc string) error { return wire.Decode(doc, e.decodeFrom) }
+
+func (e *MPUEvent) decodeFrom(d *wire.Decoder) error {
 	*e = MPUEvent{}
-	return wire.Object(b, func(k, v []byte) (err error) {
+	return d.Object(func(k string) (err error) {
 		switch string(k) {
 		case `"EventType"`:
 			var n int
-			n, err = wire.Int(v)
+			n, err = d.Int()
 			e.EventType = EventType(n)
 		case `"MsgId"`:
-			e.MsgID, err = wire.String(v)
+			e.MsgID, err = d.String()
 		case `"AppId"`:
-			e.AppID, err = wire.String(v)
+			e.AppID, err = d.String()
 		case `"SubId"`:
-			e.SubID, err = wire.String(v)
+			e.SubID, err = d.String()
 		case `"TaskId"`:
-			e.TaskID, err = wire.String(v)
+			e.TaskID, err = d.String()
 		case `"CallbackTs"`:
-			e.CallbackTs, err = wire.UnixMilli(v)
+			e.CallbackTs, err = d.UnixMilli()
 		case `"Payload"`:
-			err = e.Payload.decode(v)
+			err = e.Payload.decodeFrom(d)
 		}
 		return wire.ErrField(k, err)
 	})
@@ -135,27 +145,27 @@ func (e *MPUEvent) encodeFields(w *wire.Writer) {
 }
 
 // UnmarshalJSON decodes an event payload.
-func (p *EventPayload) UnmarshalJSON(b []byte) error { return p.decode(b) }
+func (p *EventPayload) UnmarshalJSON(b []byte) error { return wire.Decode(string(b), p.decodeFrom) }
 
 // MarshalJSON encodes an event payload.
 func (p EventPayload) MarshalJSON() ([]byte, error) { return marshalObject(p.encodeFields) }
 
-func (p *EventPayload) decode(b []byte) error {
+func (p *EventPayload) decodeFrom(d *wire.Decoder) error {
 	*p = EventPayload{}
-	return wire.Object(b, func(k, v []byte) (err error) {
+	return d.Object(func(k string) (err error) {
 		switch string(k) {
 		case `"DstUrl"`:
-			p.DstURL, err = wire.String(v)
+			p.DstURL, err = d.String()
 		case `"EventTs"`:
-			p.EventTs, err = wire.UnixMilli(v)
+			p.EventTs, err = d.UnixMilli()
 		case `"EventCode"`:
 			var n int
-			n, err = wire.Int(v)
+			n, err = d.Int()
 			p.EventCode = EventCode(n)
 		case `"ErrorCode"`:
-			p.ErrorCode, err = wire.Int(v)
+			p.ErrorCode, err = d.Int()
 		case `"ErrorMessage"`:
-			p.ErrorMessage, err = wire.String(v)
+			p.ErrorMessage, err = d.String()
 		}
 		return wire.ErrField(k, err)
 	})

@@ -27,8 +27,9 @@ const (
 // attempt is what the fake server saw of one request.
 type attempt struct {
 	signer.Verified
-	Header http.Header
-	Query  string
+	Header  http.Header
+	Query   string
+	Arrived time.Time // when the handler started, before verification
 }
 
 // fakeServer is an httptest server that verifies every signature and lets a
@@ -50,6 +51,7 @@ func newFakeServer(t testing.TB, reply func(n int, a attempt, w http.ResponseWri
 }
 
 func (f *fakeServer) serve(w http.ResponseWriter, r *http.Request) {
+	arrived := time.Now()
 	v, err := signer.Verify(r, nil, func(id string) (string, bool) { return testSecret, strings.HasPrefix(id, testKeyID) })
 	if err != nil {
 		f.t.Errorf("fake server: signature rejected: %v", err)
@@ -62,7 +64,7 @@ func (f *fakeServer) serve(w http.ResponseWriter, r *http.Request) {
 		f.t.Errorf("fake server: nonce %s reused", v.Nonce)
 	}
 	f.nonces[v.Nonce] = true
-	a := attempt{Verified: v, Header: r.Header.Clone(), Query: r.URL.RawQuery}
+	a := attempt{Verified: v, Header: r.Header.Clone(), Query: r.URL.RawQuery, Arrived: arrived}
 	f.seen = append(f.seen, a)
 	n := len(f.seen)
 	f.mu.Unlock()

@@ -8,7 +8,9 @@ import (
 
 // UnmarshalJSON decodes a page of tasks in the service's form or the typed
 // form json.Marshal produces.
-func (r *ListRtcMPUTaskDetailResponse) UnmarshalJSON(b []byte) error { return r.decode(b) }
+func (r *ListRtcMPUTaskDetailResponse) UnmarshalJSON(b []byte) error {
+	return wire.Decode(string(b), r.decodeFrom)
+}
 
 // MarshalJSON encodes the page with the API's field names and typed values.
 func (r ListRtcMPUTaskDetailResponse) MarshalJSON() ([]byte, error) {
@@ -26,14 +28,19 @@ func (r *ListRtcMPUTaskDetailResponse) AppendWireJSON(dst []byte) []byte {
 	return w.Buf
 }
 
-func (r *ListRtcMPUTaskDetailResponse) decode(b []byte) error {
+// decode decodes a whole response body.
+func (r *ListRtcMPUTaskDetailResponse) decode(body string) error {
+	return wire.Decode(body, r.decodeFrom)
+}
+
+func (r *ListRtcMPUTaskDetailResponse) decodeFrom(d *wire.Decoder) error {
 	*r = ListRtcMPUTaskDetailResponse{}
-	return wire.Object(b, func(k, v []byte) (err error) {
+	return d.Object(func(k string) (err error) {
 		switch string(k) {
 		case `"RequestId"`:
-			r.RequestID, err = wire.String(v)
+			r.RequestID, err = d.String()
 		case `"MPUTasks"`:
-			r.MPUTasks, err = decodeArray(v, (*MPUTask).decode)
+			r.MPUTasks, err = decodeList(d, &taskScratch, (*MPUTask).decodeFrom)
 		}
 		return wire.ErrField(k, err)
 	})
@@ -45,37 +52,37 @@ func (r *ListRtcMPUTaskDetailResponse) encodeFields(w *wire.Writer) {
 }
 
 // UnmarshalJSON decodes a task in the service's form or the typed form.
-func (t *MPUTask) UnmarshalJSON(b []byte) error { return t.decode(b) }
+func (t *MPUTask) UnmarshalJSON(b []byte) error { return wire.Decode(string(b), t.decodeFrom) }
 
 // MarshalJSON encodes the task with the API's field names and typed values.
 func (t MPUTask) MarshalJSON() ([]byte, error) { return marshalObject(t.encodeFields) }
 
-func (t *MPUTask) decode(b []byte) error {
+func (t *MPUTask) decodeFrom(d *wire.Decoder) error {
 	*t = MPUTask{}
-	return wire.Object(b, func(k, v []byte) (err error) {
+	return d.Object(func(k string) (err error) {
 		switch string(k) {
 		case `"AppId"`:
-			t.AppID, err = wire.String(v)
+			t.AppID, err = d.String()
 		case `"ChannelId"`:
-			t.ChannelID, err = wire.String(v)
+			t.ChannelID, err = d.String()
 		case `"TaskId"`:
-			t.TaskID, err = wire.String(v)
+			t.TaskID, err = d.String()
 		case `"MixMode"`:
-			t.MixMode, err = mixMode(v)
+			t.MixMode, err = mixMode(d)
 		case `"StreamURL"`:
-			t.StreamURL, err = wire.String(v)
+			t.StreamURL, err = d.String()
 		case `"MultiStreamURL"`:
-			t.MultiStreamURL, err = decodeArray(v, (*RelayURL).decode)
+			t.MultiStreamURL, err = decodeArray(d, (*RelayURL).decodeFrom)
 		case `"Region"`:
-			t.Region, err = region(v)
+			t.Region, err = region(d)
 		case `"MaxIdleTime"`:
-			t.MaxIdleTime, err = wire.Duration(v, time.Second)
+			t.MaxIdleTime, err = d.Duration(time.Second)
 		case `"SingleSubParams"`:
-			err = t.SingleSubParams.decode(v)
+			err = t.SingleSubParams.decodeFrom(d)
 		case `"TranscodeParams"`:
-			err = t.TranscodeParams.decode(v)
+			err = t.TranscodeParams.decodeFrom(d)
 		case `"SeiParams"`:
-			err = t.SEIParams.decode(v)
+			err = t.SEIParams.decodeFrom(d)
 		}
 		return wire.ErrField(k, err)
 	})
@@ -96,19 +103,19 @@ func (t *MPUTask) encodeFields(w *wire.Writer) {
 }
 
 // UnmarshalJSON decodes a relay URL.
-func (u *RelayURL) UnmarshalJSON(b []byte) error { return u.decode(b) }
+func (u *RelayURL) UnmarshalJSON(b []byte) error { return wire.Decode(string(b), u.decodeFrom) }
 
 // MarshalJSON encodes the relay URL.
 func (u RelayURL) MarshalJSON() ([]byte, error) { return marshalObject(u.encodeFields) }
 
-func (u *RelayURL) decode(b []byte) error {
+func (u *RelayURL) decodeFrom(d *wire.Decoder) error {
 	*u = RelayURL{}
-	return wire.Object(b, func(k, v []byte) (err error) {
+	return d.Object(func(k string) (err error) {
 		switch string(k) {
 		case `"URL"`:
-			u.URL, err = wire.String(v)
+			u.URL, err = d.String()
 		case `"IsAliCdn"`:
-			u.IsAliCDN, err = wire.Bool(v)
+			u.IsAliCDN, err = d.Bool()
 		}
 		return wire.ErrField(k, err)
 	})
@@ -120,21 +127,21 @@ func (u *RelayURL) encodeFields(w *wire.Writer) {
 }
 
 // UnmarshalJSON decodes single-stream relay parameters.
-func (p *SingleSubParams) UnmarshalJSON(b []byte) error { return p.decode(b) }
+func (p *SingleSubParams) UnmarshalJSON(b []byte) error { return wire.Decode(string(b), p.decodeFrom) }
 
 // MarshalJSON encodes single-stream relay parameters.
 func (p SingleSubParams) MarshalJSON() ([]byte, error) { return marshalObject(p.encodeFields) }
 
-func (p *SingleSubParams) decode(b []byte) error {
+func (p *SingleSubParams) decodeFrom(d *wire.Decoder) error {
 	*p = SingleSubParams{}
-	return wire.Object(b, func(k, v []byte) (err error) {
+	return d.Object(func(k string) (err error) {
 		switch string(k) {
 		case `"SourceType"`:
-			p.SourceType, err = sourceType(v)
+			p.SourceType, err = sourceType(d)
 		case `"StreamType"`:
-			p.StreamType, err = streamType(v)
+			p.StreamType, err = streamType(d)
 		case `"UserId"`:
-			p.UserID, err = wire.String(v)
+			p.UserID, err = d.String()
 		}
 		return wire.ErrField(k, err)
 	})
@@ -147,23 +154,23 @@ func (p *SingleSubParams) encodeFields(w *wire.Writer) {
 }
 
 // UnmarshalJSON decodes mixed-stream relay parameters.
-func (p *TranscodeParams) UnmarshalJSON(b []byte) error { return p.decode(b) }
+func (p *TranscodeParams) UnmarshalJSON(b []byte) error { return wire.Decode(string(b), p.decodeFrom) }
 
 // MarshalJSON encodes mixed-stream relay parameters.
 func (p TranscodeParams) MarshalJSON() ([]byte, error) { return marshalObject(p.encodeFields) }
 
-func (p *TranscodeParams) decode(b []byte) error {
+func (p *TranscodeParams) decodeFrom(d *wire.Decoder) error {
 	*p = TranscodeParams{}
-	return wire.Object(b, func(k, v []byte) (err error) {
+	return d.Object(func(k string) (err error) {
 		switch string(k) {
 		case `"Background"`:
-			err = p.Background.decode(v)
+			err = p.Background.decodeFrom(d)
 		case `"EncodeParams"`:
-			err = p.EncodeParams.decode(v)
+			err = p.EncodeParams.decodeFrom(d)
 		case `"Layout"`:
-			err = p.Layout.decode(v)
+			err = p.Layout.decodeFrom(d)
 		case `"UserInfos"`:
-			p.UserInfos, err = decodeArray(v, (*UserInfo).decode)
+			p.UserInfos, err = decodeArray(d, (*UserInfo).decodeFrom)
 		}
 		return wire.ErrField(k, err)
 	})
@@ -177,19 +184,19 @@ func (p *TranscodeParams) encodeFields(w *wire.Writer) {
 }
 
 // UnmarshalJSON decodes a background.
-func (g *Background) UnmarshalJSON(b []byte) error { return g.decode(b) }
+func (g *Background) UnmarshalJSON(b []byte) error { return wire.Decode(string(b), g.decodeFrom) }
 
 // MarshalJSON encodes a background.
 func (g Background) MarshalJSON() ([]byte, error) { return marshalObject(g.encodeFields) }
 
-func (g *Background) decode(b []byte) error {
+func (g *Background) decodeFrom(d *wire.Decoder) error {
 	*g = Background{}
-	return wire.Object(b, func(k, v []byte) (err error) {
+	return d.Object(func(k string) (err error) {
 		switch string(k) {
 		case `"RenderMode"`:
-			g.RenderMode, err = renderMode(v)
+			g.RenderMode, err = renderMode(d)
 		case `"URL"`:
-			g.URL, err = wire.String(v)
+			g.URL, err = d.String()
 		}
 		return wire.ErrField(k, err)
 	})
@@ -201,37 +208,37 @@ func (g *Background) encodeFields(w *wire.Writer) {
 }
 
 // UnmarshalJSON decodes encoding parameters.
-func (p *EncodeParams) UnmarshalJSON(b []byte) error { return p.decode(b) }
+func (p *EncodeParams) UnmarshalJSON(b []byte) error { return wire.Decode(string(b), p.decodeFrom) }
 
 // MarshalJSON encodes encoding parameters.
 func (p EncodeParams) MarshalJSON() ([]byte, error) { return marshalObject(p.encodeFields) }
 
-func (p *EncodeParams) decode(b []byte) error {
+func (p *EncodeParams) decodeFrom(d *wire.Decoder) error {
 	*p = EncodeParams{}
-	return wire.Object(b, func(k, v []byte) (err error) {
+	return d.Object(func(k string) (err error) {
 		switch string(k) {
 		case `"AudioOnly"`:
-			p.AudioOnly, err = wire.Bool(v)
+			p.AudioOnly, err = d.Bool()
 		case `"AudioBitrate"`:
-			p.AudioBitrate, err = wire.Int(v)
+			p.AudioBitrate, err = d.Int()
 		case `"AudioChannels"`:
-			p.AudioChannels, err = wire.Int(v)
+			p.AudioChannels, err = d.Int()
 		case `"AudioSampleRate"`:
-			p.AudioSampleRate, err = wire.Int(v)
+			p.AudioSampleRate, err = d.Int()
 		case `"VideoCodec"`:
-			p.VideoCodec, err = internedString(v)
+			p.VideoCodec, err = d.String()
 		case `"VideoBitrate"`:
-			p.VideoBitrate, err = wire.Int(v)
+			p.VideoBitrate, err = d.Int()
 		case `"VideoFramerate"`:
-			p.VideoFramerate, err = wire.Int(v)
+			p.VideoFramerate, err = d.Int()
 		case `"VideoGop"`:
-			p.VideoGop, err = wire.Int(v)
+			p.VideoGop, err = d.Int()
 		case `"VideoHeight"`:
-			p.VideoHeight, err = wire.Int(v)
+			p.VideoHeight, err = d.Int()
 		case `"VideoWidth"`:
-			p.VideoWidth, err = wire.Int(v)
+			p.VideoWidth, err = d.Int()
 		case `"EnhancedParam"`:
-			p.EnhancedParam, err = decodeEnhancedParam(v)
+			p.EnhancedParam, err = decodeEnhancedParam(d)
 		}
 		return wire.ErrField(k, err)
 	})
@@ -252,16 +259,16 @@ func (p *EncodeParams) encodeFields(w *wire.Writer) {
 }
 
 // UnmarshalJSON decodes a layout.
-func (l *Layout) UnmarshalJSON(b []byte) error { return l.decode(b) }
+func (l *Layout) UnmarshalJSON(b []byte) error { return wire.Decode(string(b), l.decodeFrom) }
 
 // MarshalJSON encodes a layout.
 func (l Layout) MarshalJSON() ([]byte, error) { return marshalObject(l.encodeFields) }
 
-func (l *Layout) decode(b []byte) error {
+func (l *Layout) decodeFrom(d *wire.Decoder) error {
 	*l = Layout{}
-	return wire.Object(b, func(k, v []byte) (err error) {
+	return d.Object(func(k string) (err error) {
 		if string(k) == `"UserPanes"` {
-			l.UserPanes, err = decodeArray(v, (*UserPane).decode)
+			l.UserPanes, err = decodeArray(d, (*UserPane).decodeFrom)
 		}
 		return wire.ErrField(k, err)
 	})
@@ -272,31 +279,31 @@ func (l *Layout) encodeFields(w *wire.Writer) {
 }
 
 // UnmarshalJSON decodes a pane.
-func (p *UserPane) UnmarshalJSON(b []byte) error { return p.decode(b) }
+func (p *UserPane) UnmarshalJSON(b []byte) error { return wire.Decode(string(b), p.decodeFrom) }
 
 // MarshalJSON encodes a pane.
 func (p UserPane) MarshalJSON() ([]byte, error) { return marshalObject(p.encodeFields) }
 
-func (p *UserPane) decode(b []byte) error {
+func (p *UserPane) decodeFrom(d *wire.Decoder) error {
 	*p = UserPane{}
-	return wire.Object(b, func(k, v []byte) (err error) {
+	return d.Object(func(k string) (err error) {
 		switch string(k) {
 		case `"UserInfo"`:
-			err = p.UserInfo.decode(v)
+			err = p.UserInfo.decodeFrom(d)
 		case `"Height"`:
-			p.Height, err = wire.Float(v)
+			p.Height, err = d.Float()
 		case `"Width"`:
-			p.Width, err = wire.Float(v)
+			p.Width, err = d.Float()
 		case `"X"`:
-			p.X, err = wire.Float(v)
+			p.X, err = d.Float()
 		case `"Y"`:
-			p.Y, err = wire.Float(v)
+			p.Y, err = d.Float()
 		case `"ZOrder"`:
-			p.ZOrder, err = wire.Int(v)
+			p.ZOrder, err = d.Int()
 		case `"BackgroundImageUrl"`:
-			p.BackgroundImageURL, err = wire.String(v)
+			p.BackgroundImageURL, err = d.String()
 		case `"RenderMode"`:
-			p.RenderMode, err = renderMode(v)
+			p.RenderMode, err = renderMode(d)
 		}
 		return wire.ErrField(k, err)
 	})
@@ -314,23 +321,23 @@ func (p *UserPane) encodeFields(w *wire.Writer) {
 }
 
 // UnmarshalJSON decodes a user's stream identity.
-func (u *UserInfo) UnmarshalJSON(b []byte) error { return u.decode(b) }
+func (u *UserInfo) UnmarshalJSON(b []byte) error { return wire.Decode(string(b), u.decodeFrom) }
 
 // MarshalJSON encodes a user's stream identity.
 func (u UserInfo) MarshalJSON() ([]byte, error) { return marshalObject(u.encodeFields) }
 
-func (u *UserInfo) decode(b []byte) error {
+func (u *UserInfo) decodeFrom(d *wire.Decoder) error {
 	*u = UserInfo{}
-	return wire.Object(b, func(k, v []byte) (err error) {
+	return d.Object(func(k string) (err error) {
 		switch string(k) {
 		case `"ChannelId"`:
-			u.ChannelID, err = wire.String(v)
+			u.ChannelID, err = d.String()
 		case `"UserId"`:
-			u.UserID, err = wire.String(v)
+			u.UserID, err = d.String()
 		case `"SourceType"`:
-			u.SourceType, err = sourceType(v)
+			u.SourceType, err = sourceType(d)
 		case `"StreamType"`:
-			u.StreamType, err = streamType(v)
+			u.StreamType, err = streamType(d)
 		}
 		return wire.ErrField(k, err)
 	})
@@ -350,21 +357,21 @@ func (u *UserInfo) encodePaneFields(w *wire.Writer) {
 }
 
 // UnmarshalJSON decodes SEI parameters.
-func (p *SEIParams) UnmarshalJSON(b []byte) error { return p.decode(b) }
+func (p *SEIParams) UnmarshalJSON(b []byte) error { return wire.Decode(string(b), p.decodeFrom) }
 
 // MarshalJSON encodes SEI parameters.
 func (p SEIParams) MarshalJSON() ([]byte, error) { return marshalObject(p.encodeFields) }
 
-func (p *SEIParams) decode(b []byte) error {
+func (p *SEIParams) decodeFrom(d *wire.Decoder) error {
 	*p = SEIParams{}
-	return wire.Object(b, func(k, v []byte) (err error) {
+	return d.Object(func(k string) (err error) {
 		switch string(k) {
 		case `"LayoutVolume"`:
-			err = p.LayoutVolume.decode(v)
+			err = p.LayoutVolume.decodeFrom(d)
 		case `"PassThrough"`:
-			err = p.PassThrough.decode(v)
+			err = p.PassThrough.decodeFrom(d)
 		case `"PayloadType"`:
-			p.PayloadType, err = wire.Int(v)
+			p.PayloadType, err = d.Int()
 		}
 		return wire.ErrField(k, err)
 	})
@@ -377,19 +384,19 @@ func (p *SEIParams) encodeFields(w *wire.Writer) {
 }
 
 // UnmarshalJSON decodes SEI settings.
-func (s *SEISettings) UnmarshalJSON(b []byte) error { return s.decode(b) }
+func (s *SEISettings) UnmarshalJSON(b []byte) error { return wire.Decode(string(b), s.decodeFrom) }
 
 // MarshalJSON encodes SEI settings.
 func (s SEISettings) MarshalJSON() ([]byte, error) { return marshalObject(s.encodeFields) }
 
-func (s *SEISettings) decode(b []byte) error {
+func (s *SEISettings) decodeFrom(d *wire.Decoder) error {
 	*s = SEISettings{}
-	return wire.Object(b, func(k, v []byte) (err error) {
+	return d.Object(func(k string) (err error) {
 		switch string(k) {
 		case `"FollowIdr"`:
-			s.FollowIDR, err = wire.Bool(v)
+			s.FollowIDR, err = d.Bool()
 		case `"Interval"`:
-			s.Interval, err = wire.Duration(v, time.Millisecond)
+			s.Interval, err = d.Duration(time.Millisecond)
 		}
 		return wire.ErrField(k, err)
 	})
@@ -401,23 +408,23 @@ func (s *SEISettings) encodeFields(w *wire.Writer) {
 }
 
 // UnmarshalJSON decodes a custom SEI.
-func (s *SEIPassThrough) UnmarshalJSON(b []byte) error { return s.decode(b) }
+func (s *SEIPassThrough) UnmarshalJSON(b []byte) error { return wire.Decode(string(b), s.decodeFrom) }
 
 // MarshalJSON encodes a custom SEI.
 func (s SEIPassThrough) MarshalJSON() ([]byte, error) { return marshalObject(s.encodeFields) }
 
-func (s *SEIPassThrough) decode(b []byte) error {
+func (s *SEIPassThrough) decodeFrom(d *wire.Decoder) error {
 	*s = SEIPassThrough{}
-	return wire.Object(b, func(k, v []byte) (err error) {
+	return d.Object(func(k string) (err error) {
 		switch string(k) {
 		case `"FollowIdr"`:
-			s.FollowIDR, err = wire.Bool(v)
+			s.FollowIDR, err = d.Bool()
 		case `"Interval"`:
-			s.Interval, err = wire.Duration(v, time.Millisecond)
+			s.Interval, err = d.Duration(time.Millisecond)
 		case `"PayloadContent"`:
-			s.PayloadContent, err = wire.String(v)
+			s.PayloadContent, err = d.String()
 		case `"PayloadContentKey"`:
-			s.PayloadContentKey, err = internedString(v)
+			s.PayloadContentKey, err = d.String()
 		}
 		return wire.ErrField(k, err)
 	})

@@ -85,8 +85,8 @@ func peekCode(resp *http.Response) string {
 		return ""
 	}
 	var code string
-	_ = wire.Object(head, func(k, v []byte) error {
-		if string(k) == `"Code"` || string(k) == `"code"` {
+	_ = wire.Object(string(head), func(k, v string) error {
+		if k == `"Code"` || k == `"code"` {
 			code, _ = wire.String(v)
 		}
 		return nil
@@ -151,8 +151,8 @@ func timeLeft(v string) (time.Duration, bool) {
 // *ResponseError when the body is not Alibaba's JSON error document.
 func parseAPIError(status int, requestID, action string, body []byte) error {
 	e := &APIError{StatusCode: status, RequestID: requestID, Action: action}
-	err := wire.Object(body, func(k, v []byte) (err error) {
-		switch strings.ToLower(string(k)) {
+	err := wire.Object(string(body), func(k, v string) (err error) {
+		switch strings.ToLower(k) {
 		case `"code"`:
 			e.Code, err = wire.String(v)
 		case `"message"`:

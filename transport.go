@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -42,10 +43,7 @@ func (t attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	if lim := c.limiterFor(creds.AccessKeyID, st.action); lim != nil {
 		if err := lim.Wait(ctx); err != nil {
-			if ctxErr := ctx.Err(); ctxErr != nil {
-				err = ctxErr
-			}
-			return nil, &permanentError{fmt.Errorf("livempu: rate limiter: %w", err)}
+			return nil, &permanentError{limiterError(ctx, err)}
 		}
 	}
 	out := req.Clone(ctx)
@@ -62,6 +60,19 @@ func (t attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	c.logAttempt(ctx, st, resp, err, time.Since(start))
 	return resp, err
+}
+
+// limiterError explains a failed limiter wait. A limiter may fail at once
+// when the wait would outlast the context's deadline (rate.Limiter does);
+// that is reported as context.DeadlineExceeded, as if the caller had waited.
+func limiterError(ctx context.Context, err error) error {
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return fmt.Errorf("livempu: rate limiter: %w", ctxErr)
+	}
+	if _, ok := ctx.Deadline(); ok && !errors.Is(err, context.DeadlineExceeded) && strings.Contains(err.Error(), "deadline") {
+		return fmt.Errorf("livempu: rate limiter: %v: %w", err, context.DeadlineExceeded)
+	}
+	return fmt.Errorf("livempu: rate limiter: %w", err)
 }
 
 // stripURL removes the *url.Error wrapper net/http adds: its URL is the

@@ -144,12 +144,12 @@ func ParseEnhancedParam(raw string) EnhancedParam {
 	if strings.TrimSpace(raw) == "" {
 		return p
 	}
-	_ = wire.Object([]byte(raw), func(k, v []byte) error {
+	_ = wire.Object(raw, func(k, v string) error {
 		var err error
-		switch strings.ToLower(string(k)) {
-		case `"profile"`:
+		switch {
+		case strings.EqualFold(k, `"profile"`):
 			p.Profile, err = wire.String(v)
-		case `"preset"`:
+		case strings.EqualFold(k, `"preset"`):
 			p.Preset, err = wire.String(v)
 		}
 		return err
@@ -178,19 +178,21 @@ func (p EnhancedParam) text() string {
 // UnmarshalJSON accepts the JSON string the service sends, or an object
 // {"profile": ..., "preset": ...}.
 func (p *EnhancedParam) UnmarshalJSON(b []byte) error {
-	v, err := decodeEnhancedParam(b)
-	if err == nil {
-		*p = v
-	}
-	return err
+	return wire.Decode(string(b), func(d *wire.Decoder) (err error) {
+		*p, err = decodeEnhancedParam(d)
+		return err
+	})
 }
 
-func decodeEnhancedParam(b []byte) (EnhancedParam, error) {
-	t := strings.TrimSpace(string(b))
-	if strings.HasPrefix(t, "{") {
-		return ParseEnhancedParam(t), nil
+func decodeEnhancedParam(d *wire.Decoder) (EnhancedParam, error) {
+	v, err := d.Value()
+	if err != nil {
+		return EnhancedParam{}, err
 	}
-	s, err := wire.String(b)
+	if strings.HasPrefix(v, "{") {
+		return ParseEnhancedParam(v), nil
+	}
+	s, err := wire.String(v)
 	if err != nil {
 		return EnhancedParam{}, err
 	}

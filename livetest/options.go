@@ -1,7 +1,6 @@
 package livetest
 
 import (
-	"errors"
 	"fmt"
 	"time"
 
@@ -13,18 +12,18 @@ type Option func(*config)
 
 // config collects what the Options set; an invalid value records err.
 type config struct {
-	accounts  []account
-	tasks     []livempu.MPUTask
-	records   []livempu.EventSubRecord
-	genTasks  int
-	genRecs   int
-	genSeed   int64
-	generate  bool
-	now       func() time.Time
-	qps       map[string]int
-	latency   time.Duration
-	logLimit  int
-	err       error
+	accounts []account
+	tasks    []livempu.MPUTask
+	records  []livempu.EventSubRecord
+	genTasks int
+	genRecs  int
+	genSeed  int64
+	generate bool
+	now      func() time.Time
+	qps      map[string]int
+	latency  time.Duration
+	logLimit int
+	err      error
 }
 
 func (c *config) fail(format string, args ...any) {
@@ -96,8 +95,9 @@ func WithGenerated(tasks, records int, seed int64) Option {
 
 // WithClock sets the server clock, which judges request timestamps, nonce
 // expiry, the seven-day record window and the time stamped on tasks without
-// one. The default is time.Now. Rate limiting and latency always use real
-// time. A nil now is ignored.
+// one; Server.Client signs with it too. The default is time.Now. Rate
+// limiting and latency always use real time. now must be safe for
+// concurrent use; a nil now is ignored.
 func WithClock(now func() time.Time) Option {
 	return func(c *config) {
 		if now != nil {
@@ -139,5 +139,3 @@ func WithLatency(d time.Duration) Option {
 func WithRequestLogLimit(n int) Option {
 	return func(c *config) { c.logLimit = n }
 }
-
-var errNilTB = errors.New("livetest: NewServer: nil testing.TB")

@@ -62,6 +62,15 @@ const (
 // after which the nonce is remembered); injected faults; QPS
 // (Throttling.User); latency; parameters (MissingParam, InvalidAppId,
 // InvalidParam); the answer.
+//
+// Injected faults are queued in the order of the calls that add them; a
+// request consumes the first pending fault whose action matches it. They are
+// applied after the signature, timestamp, token and nonce checks (so the
+// nonce of a faulted request is spent) and before QPS accounting (so a
+// faulted request is not counted against the limit). An action of "" matches
+// every action; n <= 0 adds nothing.
+//
+// The zero Server is not usable; create one with NewServer or Start.
 type Server struct {
 	ts       *httptest.Server
 	t        testing.TB
@@ -89,7 +98,8 @@ type Server struct {
 
 // NewServer starts a Server for a test and closes it when the test ends
 // (t.Cleanup). An invalid option or a failure to listen fails the test with
-// t.Fatalf, so call it from the test's goroutine.
+// t.Fatalf, so call it from the test's goroutine. (With a nil t it acts like
+// Start, returning nil on error, and the caller must Close the server.)
 func NewServer(t testing.TB, opts ...Option) *Server {
 	if t == nil {
 		s, _ := start(nil, opts)
@@ -184,15 +194,19 @@ func (s *Server) Close() {
 // Now returns the server clock's time.
 func (s *Server) Now() time.Time { return s.now() }
 
-// NewClient returns a livempu.Client pointed at the server and signing with
-// its first account; opts are applied after those two, so they may override
-// either. The SDK's default client-side rate limiter stays in place (the
+// NewClient returns a livempu.Client pointed at the server, signing with
+// its first account and timestamping with the server clock (so that a
+// WithClock server accepts it); opts are applied after these, so they may
+// override any of them. The SDK's default client-side rate limiter stays in place (the
 // server enforces the QPS limits like the real service); remove it with
 // livempu.WithRateLimiter(action, nil) to test throttling.
 func (s *Server) NewClient(opts ...livempu.Option) (*livempu.Client, error) {
 	a := s.accounts[0]
-	all := make([]livempu.Option, 0, len(opts)+2)
-	all = append(all, livempu.WithEndpoint(s.URL()), livempu.WithStaticCredentials(a.id, a.secret, a.token))
+	all := make([]livempu.Option, 0, len(opts)+3)
+	all = append(all,
+		livempu.WithEndpoint(s.URL()),
+		livempu.WithStaticCredentials(a.id, a.secret, a.token),
+		livempu.WithClock(s.now))
 	all = append(all, opts...)
 	return livempu.NewClient(all...)
 }

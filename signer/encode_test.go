@@ -212,3 +212,58 @@ func TestParseAuthorizationV3(t *testing.T) {
 }
 
 func errorsIsIncomplete(err error) bool { return errors.Is(err, ErrIncompleteSignature) }
+
+// TestQParamRaw checks the signing parser's shortcut: values kept in their
+// wire encoding must sort, encode and decode exactly like decoded ones.
+func TestQParamRaw(t *testing.T) {
+	vals := []string{"", "a", "A", "~", " ", "+", "%", "*", "2024-04-09T10:00:00Z", "é", "中文", "😀",
+		"a b", "a+b", "\x00", "\xff", "%41", "Sub 1/2*3~4+5", "-", ".", "_", "z", "zz", "z\xff", "\x7f"}
+	var raws []string
+	for _, v := range vals {
+		e := url.QueryEscape(v)
+		raws = append(raws, e, strings.ReplaceAll(e, "+", "%20"), strings.ToLower(e), PercentEncode(v))
+	}
+	raws = append(raws, "%41", "%7E", "%7e", "a%2a", "%2A", "%C3%A9", "%c3%a9", "~", "%20%2B")
+	for _, r := range raws {
+		dec, ok := queryUnescape(r)
+		if !ok {
+			t.Fatalf("bad test value %q", r)
+		}
+		if isCanonicalEncoded(r) != (PercentEncode(dec) == r && !strings.Contains(r, "+")) {
+			t.Errorf("isCanonicalEncoded(%q) = %v, PercentEncode(decoded) = %q", r, isCanonicalEncoded(r), PercentEncode(dec))
+		}
+		qs, err := parseQueryParams(nil, "k="+r, nil)
+		if err != nil || len(qs) != 1 {
+			t.Fatalf("parseQueryParams(%q) = %v, %v", r, qs, err)
+		}
+		if got := string(appendQValue(nil, qs[0])); got != PercentEncode(dec) {
+			t.Errorf("value %q encodes as %q, want %q", r, got, PercentEncode(dec))
+		}
+	}
+	// cmpQParam on any mix of raw and decoded values agrees with cmpParam.
+	sign := func(c int) int { return min(max(c, -1), 1) }
+	for _, a := range raws {
+		for _, b := range raws {
+			qa, _ := parseQueryParams(nil, "k="+a, nil)
+			qb, _ := parseQueryParams(nil, "k="+b, nil)
+			da, _ := queryUnescape(a)
+			db, _ := queryUnescape(b)
+			want := sign(cmpParam(Param{"k", da}, Param{"k", db}))
+			for _, x := range []qparam{qa[0], {key: "k", val: da}} {
+				for _, y := range []qparam{qb[0], {key: "k", val: db}} {
+					if got := sign(cmpQParam(x, y)); got != want {
+						t.Errorf("cmpQParam(%+v, %+v) = %d, want %d", x, y, got, want)
+					}
+				}
+			}
+		}
+	}
+	// Skipped parameters are not decoded, but still validated.
+	qs, err := parseQueryParams(nil, "Signature=a%2Bb&x=1&Timestamp=2024-04-09T10%3A00%3A00Z", isV1SignerParam)
+	if err != nil || len(qs) != 1 || qs[0].key != "x" {
+		t.Errorf("skip: %v, %v", qs, err)
+	}
+	if _, err := parseQueryParams(nil, "Signature=%zz", isV1SignerParam); err == nil {
+		t.Error("skipped parameter with a bad escape accepted")
+	}
+}

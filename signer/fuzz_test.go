@@ -220,6 +220,9 @@ func FuzzSignVerify(f *testing.F) {
 	f.Add("k=\x00\x01\xff\xfe;:,\r\t\"'<>", uint8(0), uint8(4), true)
 	f.Add("", uint8(0), uint8(0), false)
 	f.Add("a%zz=%\n+=+\n%20= ", uint8(9), uint8(9), true)
+	// Repeated name whose values take different parser paths (found by
+	// fuzzing a deliberately broken value comparison).
+	f.Add("%=!\n%=!0 ", uint8('\t'), uint8('.'), true)
 
 	creds := Credentials{AccessKeyID: "LTAI5tFuzzKey", AccessKeySecret: "fuzz/Secret+=~*", SecurityToken: "tok+/="}
 	secrets := func(id string) (string, bool) {
@@ -248,7 +251,7 @@ func FuzzSignVerify(f *testing.F) {
 			withToken.SecurityToken = ""
 		}
 		for _, ver := range []Version{V3, V1} {
-			req, err := http.NewRequest(method, "https://live.aliyuncs.com/?"+query.Encode(), bytes.NewReader(body))
+			req, err := http.NewRequest(method, "https://live.aliyuncs.com/?"+fuzzWireQuery(query.Encode(), pos), bytes.NewReader(body))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -332,6 +335,26 @@ func FuzzSignVerify(f *testing.F) {
 			}
 		}
 	})
+}
+
+// fuzzWireQuery varies how the same parameters are written on the wire, so
+// that both the decoding and the pass-through path of the signing parser
+// are exercised: '+' or "%20" for spaces, upper- or lower-case hex.
+func fuzzWireQuery(enc string, mode uint8) string {
+	if mode&1 != 0 {
+		enc = strings.ReplaceAll(enc, "+", "%20")
+	}
+	if mode&2 != 0 {
+		b := []byte(enc)
+		for i := 0; i+2 < len(b); i++ {
+			if b[i] == '%' {
+				b[i+1] = strings.ToLower(string(b[i+1]))[0]
+				b[i+2] = strings.ToLower(string(b[i+2]))[0]
+			}
+		}
+		enc = string(b)
+	}
+	return enc
 }
 
 func cloneValues(v url.Values) url.Values {

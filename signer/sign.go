@@ -163,7 +163,7 @@ func (s *Signer) signV3(st *signState, req *http.Request, method, action string,
 		return errSignNoHost
 	}
 	var err error
-	st.params, err = ParseQuery(st.params[:0], req.URL.RawQuery)
+	st.params, err = parseQueryParams(st.params[:0], req.URL.RawQuery, nil)
 	if err != nil {
 		return signQueryError(err)
 	}
@@ -213,7 +213,7 @@ func (s *Signer) signV3(st *signState, req *http.Request, method, action string,
 	}
 	sortHeaders(hdrs)
 	st.hdrs = hdrs
-	slices.SortFunc(st.params, cmpParam)
+	slices.SortFunc(st.params, cmpQParam)
 
 	path := req.URL.EscapedPath()
 	if path == "" {
@@ -252,13 +252,12 @@ func isFormContentType(h http.Header) bool {
 }
 
 func (s *Signer) signV1(st *signState, req *http.Request, method, action string, body []byte, creds Credentials, now time.Time) error {
-	params, err := ParseQuery(st.params[:0], req.URL.RawQuery)
+	// Parse without what Sign owns (so stale values are not even decoded).
+	params, err := parseQueryParams(st.params[:0], req.URL.RawQuery, isV1SignerParam)
 	st.params = params
 	if err != nil {
 		return signQueryError(err)
 	}
-	// Drop what Sign owns, keeping the order of the rest.
-	params = slices.DeleteFunc(params, func(p Param) bool { return isV1SignerParam(p.Key) })
 
 	// date | nonce, as one string.
 	b := now.AppendFormat(st.out[:0], TimeFormat)
@@ -270,29 +269,29 @@ func (s *Signer) signV1(st *signState, req *http.Request, method, action string,
 	vals := string(b)
 
 	params = append(params,
-		Param{paramAccessKeyID, creds.AccessKeyID},
-		Param{paramAction, action},
-		Param{paramFormat, formatJSON},
-		Param{paramSignatureMethod, signatureMethod},
-		Param{paramSignatureNonce, vals[dateEnd:]},
-		Param{paramSignatureVersion, signatureVersion},
-		Param{paramTimestamp, vals[:dateEnd]},
-		Param{paramVersion, s.APIVersion},
+		qparam{key: paramAccessKeyID, val: creds.AccessKeyID},
+		qparam{key: paramAction, val: action},
+		qparam{key: paramFormat, val: formatJSON},
+		qparam{key: paramSignatureMethod, val: signatureMethod},
+		qparam{key: paramSignatureNonce, val: vals[dateEnd:]},
+		qparam{key: paramSignatureVersion, val: signatureVersion},
+		qparam{key: paramTimestamp, val: vals[:dateEnd]},
+		qparam{key: paramVersion, val: s.APIVersion},
 	)
 	if creds.SecurityToken != "" {
-		params = append(params, Param{paramSecurityToken, creds.SecurityToken})
+		params = append(params, qparam{key: paramSecurityToken, val: creds.SecurityToken})
 	}
-	slices.SortFunc(params, cmpParam)
+	slices.SortFunc(params, cmpQParam)
 	st.params = params
 	signed := params
 	if len(body) > 0 && isFormContentType(req.Header) {
 		all := append(st.all[:0], params...)
-		all, err = ParseQuery(all, string(body))
+		all, err = parseQueryParams(all, string(body), nil)
 		st.all = all
 		if err != nil {
 			return signQueryError(err)
 		}
-		slices.SortFunc(all, cmpParam)
+		slices.SortFunc(all, cmpQParam)
 		signed = all
 	}
 
@@ -316,38 +315,34 @@ func (s *Signer) signV1(st *signState, req *http.Request, method, action string,
 
 // appendQueryWithSignature writes the sorted params (which hold no
 // Signature) as a percent-encoded query, with Signature at its sorted place.
-func appendQueryWithSignature(dst []byte, sorted []Param, sig []byte) []byte {
-	done := false
-	writeSig := func(dst []byte) []byte {
-		if len(dst) > 0 {
-			dst = append(dst, '&')
+func appendQueryWithSignature(dst []byte, sorted []qparam, sig []byte) []byte {
+	start, sigDone := len(dst), false
+	for i := 0; i <= len(sorted); i++ {
+		if !sigDone && (i == len(sorted) || sorted[i].key > paramSignature) {
+			if len(dst) > start {
+				dst = append(dst, '&')
+			}
+			dst = append(dst, paramSignature+"="...)
+			dst = appendEnc(dst, sig)
+			sigDone = true
 		}
-		dst = append(dst, paramSignature+"="...)
-		return appendEnc(dst, sig)
-	}
-	start := len(dst)
-	for _, p := range sorted {
-		if !done && p.Key > paramSignature {
-			dst = writeSig(dst)
-			done = true
+		if i == len(sorted) {
+			break
 		}
 		if len(dst) > start {
 			dst = append(dst, '&')
 		}
-		dst = appendEnc(dst, p.Key)
+		dst = appendEnc(dst, sorted[i].key)
 		dst = append(dst, '=')
-		dst = appendEnc(dst, p.Value)
-	}
-	if !done {
-		dst = writeSig(dst)
+		dst = appendQValue(dst, sorted[i])
 	}
 	return dst
 }
 
 // signState holds the reusable buffers of one Sign or Verify call.
 type signState struct {
-	params []Param
-	all    []Param
+	params []qparam
+	all    []qparam
 	hdrs   []hdrEntry
 	buf    []byte
 	out    []byte
@@ -355,7 +350,7 @@ type signState struct {
 
 var signStatePool = sync.Pool{New: func() any {
 	return &signState{
-		params: make([]Param, 0, 32),
+		params: make([]qparam, 0, 32),
 		hdrs:   make([]hdrEntry, 0, 16),
 		buf:    make([]byte, 0, 1024),
 		out:    make([]byte, 0, 1024),

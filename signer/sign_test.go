@@ -559,3 +559,25 @@ func TestSignV3NonCanonicalHeaderKeys(t *testing.T) {
 	}
 	signtestVerifyOK(t, req, []byte("{}"), V3)
 }
+
+func TestAppendQueryWithSignature(t *testing.T) {
+	sig := []byte("a+b/c=")
+	for _, tt := range []struct {
+		keys []string
+		want string
+	}{
+		{nil, "Signature=a%2Bb%2Fc%3D"},
+		{[]string{"A"}, "A=v&Signature=a%2Bb%2Fc%3D"},
+		{[]string{"Z"}, "Signature=a%2Bb%2Fc%3D&Z=v"},
+		{[]string{"A", "SignatureNonce", "Timestamp"}, "A=v&Signature=a%2Bb%2Fc%3D&SignatureNonce=v&Timestamp=v"},
+		{[]string{"SecurityToken", "a"}, "SecurityToken=v&Signature=a%2Bb%2Fc%3D&a=v"},
+	} {
+		var ps []qparam
+		for _, k := range tt.keys {
+			ps = append(ps, qparam{key: k, val: "v"})
+		}
+		if got := string(appendQueryWithSignature([]byte("prefix"), ps, sig)); got != "prefix"+tt.want {
+			t.Errorf("keys %v: got %q, want %q", tt.keys, got, "prefix"+tt.want)
+		}
+	}
+}

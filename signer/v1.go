@@ -18,31 +18,26 @@ const paramSignature = "Signature"
 // PercentEncode(name)=PercentEncode(value) and joined with '&'. An empty
 // value gives "name=". The caller's slice is not modified.
 func CanonicalQueryV1(params []Param) string {
-	sorted := make([]Param, 0, len(params))
-	for _, p := range params {
-		if p.Key != paramSignature {
-			sorted = append(sorted, p)
-		}
-	}
-	slices.SortFunc(sorted, cmpParam)
+	sorted := toQParams(params)
+	slices.SortFunc(sorted, cmpQParam)
 	return string(appendCanonicalV1(make([]byte, 0, 16*len(sorted)), sorted))
 }
 
 // appendCanonicalV1 writes the canonical query of sorted (already in
-// cmpParam order), skipping any Signature parameter.
-func appendCanonicalV1(dst []byte, sorted []Param) []byte {
+// cmpQParam order), skipping any Signature parameter.
+func appendCanonicalV1(dst []byte, sorted []qparam) []byte {
 	first := true
 	for _, p := range sorted {
-		if p.Key == paramSignature {
+		if p.key == paramSignature {
 			continue
 		}
 		if !first {
 			dst = append(dst, '&')
 		}
 		first = false
-		dst = appendEnc(dst, p.Key)
+		dst = appendEnc(dst, p.key)
 		dst = append(dst, '=')
-		dst = appendEnc(dst, p.Value)
+		dst = appendQValue(dst, p)
 	}
 	return dst
 }

@@ -84,8 +84,8 @@ type V3Signature struct {
 // SignV3 signs r with signature V3 (ACS3-HMAC-SHA256) using the given
 // AccessKey pair. It does not modify r's slices.
 func SignV3(r V3Request, accessKeyID, secret string) V3Signature {
-	query := slices.Clone(r.Query)
-	slices.SortFunc(query, cmpParam)
+	query := toQParams(r.Query)
+	slices.SortFunc(query, cmpQParam)
 	hdrs := make([]hdrEntry, 0, len(r.Headers))
 	for _, h := range r.Headers {
 		if isSignedHeaderName(h.Key) {
@@ -117,8 +117,8 @@ func SignV3(r V3Request, accessKeyID, secret string) V3Signature {
 // written as name=PercentEncode(value) with the name NOT encoded, joined
 // with '&'. The caller's slice is not modified.
 func CanonicalQueryV3(params []Param) string {
-	sorted := slices.Clone(params)
-	slices.SortFunc(sorted, cmpParam)
+	sorted := toQParams(params)
+	slices.SortFunc(sorted, cmpQParam)
 	return string(appendCanonicalQueryV3(nil, sorted))
 }
 
@@ -137,14 +137,14 @@ func CanonicalHeadersV3(headers []Param) (canonical, signed string) {
 	return string(appendCanonicalHeaders(nil, hdrs)), string(appendSignedHeaders(nil, hdrs))
 }
 
-func appendCanonicalQueryV3(dst []byte, sorted []Param) []byte {
+func appendCanonicalQueryV3(dst []byte, sorted []qparam) []byte {
 	for i, p := range sorted {
 		if i > 0 {
 			dst = append(dst, '&')
 		}
-		dst = append(dst, p.Key...)
+		dst = append(dst, p.key...)
 		dst = append(dst, '=')
-		dst = appendEnc(dst, p.Value)
+		dst = appendQValue(dst, p)
 	}
 	return dst
 }
@@ -234,7 +234,7 @@ func appendSignedHeaders(dst []byte, sorted []hdrEntry) []byte {
 
 // appendCanonicalRequestV3 writes the canonical request and returns where
 // its SignedHeaders line lies in the result.
-func appendCanonicalRequestV3(dst []byte, method, path string, sortedQuery []Param, sortedHdrs []hdrEntry, payloadHash string) (out []byte, shStart, shEnd int) {
+func appendCanonicalRequestV3(dst []byte, method, path string, sortedQuery []qparam, sortedHdrs []hdrEntry, payloadHash string) (out []byte, shStart, shEnd int) {
 	dst = append(dst, method...)
 	dst = append(dst, '\n')
 	dst = append(dst, path...)

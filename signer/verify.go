@@ -200,7 +200,8 @@ func verifyV3(req *http.Request, body []byte, auth string, secretFor func(string
 	if err != nil {
 		return Verified{}, errIncomplete("malformed query string")
 	}
-	slices.SortFunc(query, cmpParam)
+	sortedQuery := toQParams(query)
+	slices.SortFunc(sortedQuery, cmpQParam)
 
 	secret, ok := secretFor(id)
 	if !ok {
@@ -217,7 +218,7 @@ func verifyV3(req *http.Request, body []byte, auth string, secretFor func(string
 	if path == "" {
 		path = "/"
 	}
-	cr, _, _ := appendCanonicalRequestV3(nil, method, path, query, hdrs, payloadHash)
+	cr, _, _ := appendCanonicalRequestV3(nil, method, path, sortedQuery, hdrs, payloadHash)
 	sts := stringToSignV3(cr)
 	mac := hmacSHA256(secret, sts[:])
 	var want [2 * sha256.Size]byte
@@ -294,7 +295,7 @@ func verifyV1(req *http.Request, body []byte, all []Param, secretFor func(string
 	if httpMethod == "" {
 		httpMethod = http.MethodGet
 	}
-	canon := appendCanonicalV1(nil, all)
+	canon := appendCanonicalV1(nil, toQParams(all)) // all is sorted
 	buf := make([]byte, hmacBlockSize, hmacBlockSize+len(httpMethod)+5+len(canon)*5/4)
 	buf = appendStringToSignV1(buf, httpMethod, canon)
 	mac := hmacSHA1(secret, "&", buf)

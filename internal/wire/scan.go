@@ -1,5 +1,11 @@
 // Package wire decodes and encodes the Live API's JSON without reflection.
 //
+// Decoding works on a string holding the whole document: the strings it
+// returns are substrings of it wherever the JSON has no escapes, so a page
+// costs one copy of its body instead of one allocation per field. A kept
+// field therefore keeps the page's text alive, which is about the size of
+// the decoded page itself.
+//
 // The service sends most numbers and booleans as JSON strings ("3500",
 // "false") and may change its quoting at any time, so every scalar reader here
 // accepts both the quoted and the native form, and treats an empty string and
@@ -8,12 +14,13 @@
 package wire
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -34,7 +41,7 @@ func syntaxErr(off int, msg string) error { return &SyntaxError{Offset: off, Msg
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
-func skipSpace(b []byte, i int) int {
+func skipSpace(b string, i int) int {
 	for i < len(b) && isSpace(b[i]) {
 		i++
 	}
@@ -42,7 +49,7 @@ func skipSpace(b []byte, i int) int {
 }
 
 // valueEnd returns the offset just past the JSON value starting at b[i].
-func valueEnd(b []byte, i, depth int) (int, error) {
+func valueEnd(b string, i, depth int) (int, error) {
 	if i >= len(b) {
 		return i, syntaxErr(i, "unexpected end of input")
 	}
@@ -64,14 +71,14 @@ func valueEnd(b []byte, i, depth int) (int, error) {
 	}
 }
 
-func literalEnd(b []byte, i int, lit string) (int, error) {
-	if len(b)-i < len(lit) || string(b[i:i+len(lit)]) != lit {
+func literalEnd(b string, i int, lit string) (int, error) {
+	if len(b)-i < len(lit) || b[i:i+len(lit)] != lit {
 		return i, syntaxErr(i, "invalid literal")
 	}
 	return i + len(lit), nil
 }
 
-func numberEnd(b []byte, i int) (int, error) {
+func numberEnd(b string, i int) (int, error) {
 	start := i
 	for i < len(b) {
 		c := b[i]
@@ -81,14 +88,14 @@ func numberEnd(b []byte, i int) (int, error) {
 		}
 		break
 	}
-	if !json.Valid(b[start:i]) {
+	if !validNumber(b[start:i]) {
 		return start, syntaxErr(start, "invalid number")
 	}
 	return i, nil
 }
 
 // stringEnd returns the offset past the closing quote of the string at b[i].
-func stringEnd(b []byte, i int) (int, error) {
+func stringEnd(b string, i int) (int, error) {
 	start := i
 	i++
 	for i < len(b) {
@@ -96,7 +103,20 @@ func stringEnd(b []byte, i int) (int, error) {
 		case c == '"':
 			return i + 1, nil
 		case c == '\\':
-			i += 2
+			if i+1 >= len(b) {
+				return start, syntaxErr(i, "unterminated string")
+			}
+			switch b[i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i += 2
+			case 'u':
+				if _, ok := hex4(b[i:]); !ok {
+					return start, syntaxErr(i, "invalid \\u escape")
+				}
+				i += 6
+			default:
+				return start, syntaxErr(i, "invalid escape")
+			}
 		case c < 0x20:
 			return start, syntaxErr(i, "control character in string")
 		default:
@@ -106,223 +126,170 @@ func stringEnd(b []byte, i int) (int, error) {
 	return start, syntaxErr(start, "unterminated string")
 }
 
-func containerEnd(b []byte, i, depth int) (int, error) {
-	if depth >= maxDepth {
-		return i, syntaxErr(i, "nesting too deep")
-	}
+func containerEnd(b string, i, depth int) (int, error) {
+	d := Decoder{s: b, i: i, depth: depth}
+	var err error
 	if b[i] == '{' {
-		end := i
-		err := objectMembers(b, i, depth+1, func(_, _ []byte) error { return nil }, &end)
-		return end, err
+		err = d.Object(func(string) error { return nil })
+	} else {
+		err = d.Array(func() error { return nil })
 	}
-	end := i
-	err := arrayElems(b, i, depth+1, func([]byte) error { return nil }, &end)
-	return end, err
-}
-
-// Object calls member for each member of the JSON object b, with the raw
-// quoted key and the raw value. null is an empty object. Unknown members are
-// the caller's to ignore.
-func Object(b []byte, member func(key, value []byte) error) error {
-	i := skipSpace(b, 0)
-	if i < len(b) && b[i] == 'n' {
-		if _, err := literalEnd(b, i, "null"); err != nil {
-			return err
-		}
-		return nil
-	}
-	if i >= len(b) || b[i] != '{' {
-		return syntaxErr(i, "expected object")
-	}
-	var end int
-	if err := objectMembers(b, i, 1, member, &end); err != nil {
-		return err
-	}
-	if skipSpace(b, end) != len(b) {
-		return syntaxErr(end, "data after object")
-	}
-	return nil
-}
-
-func objectMembers(b []byte, i, depth int, member func(key, value []byte) error, end *int) error {
-	i = skipSpace(b, i+1)
-	if i < len(b) && b[i] == '}' {
-		*end = i + 1
-		return nil
-	}
-	for {
-		if i >= len(b) || b[i] != '"' {
-			return syntaxErr(i, "expected member name")
-		}
-		kEnd, err := stringEnd(b, i)
-		if err != nil {
-			return err
-		}
-		key := b[i:kEnd]
-		i = skipSpace(b, kEnd)
-		if i >= len(b) || b[i] != ':' {
-			return syntaxErr(i, "expected ':'")
-		}
-		i = skipSpace(b, i+1)
-		vEnd, err := valueEnd(b, i, depth)
-		if err != nil {
-			return err
-		}
-		if err := member(key, b[i:vEnd]); err != nil {
-			return err
-		}
-		i = skipSpace(b, vEnd)
-		if i >= len(b) {
-			return syntaxErr(i, "unterminated object")
-		}
-		switch b[i] {
-		case ',':
-			i = skipSpace(b, i+1)
-		case '}':
-			*end = i + 1
-			return nil
-		default:
-			return syntaxErr(i, "expected ',' or '}'")
-		}
-	}
-}
-
-// Array calls elem for each element of the JSON array b. null is an empty array.
-func Array(b []byte, elem func(value []byte) error) error {
-	i := skipSpace(b, 0)
-	if i < len(b) && b[i] == 'n' {
-		_, err := literalEnd(b, i, "null")
-		return err
-	}
-	if i >= len(b) || b[i] != '[' {
-		return syntaxErr(i, "expected array")
-	}
-	var end int
-	if err := arrayElems(b, i, 1, elem, &end); err != nil {
-		return err
-	}
-	if skipSpace(b, end) != len(b) {
-		return syntaxErr(end, "data after array")
-	}
-	return nil
-}
-
-// CountArray returns the number of elements of the JSON array b, so callers
-// can size a slice once.
-func CountArray(b []byte) int {
-	n := 0
-	_ = Array(b, func([]byte) error { n++; return nil })
-	return n
-}
-
-func arrayElems(b []byte, i, depth int, elem func([]byte) error, end *int) error {
-	i = skipSpace(b, i+1)
-	if i < len(b) && b[i] == ']' {
-		*end = i + 1
-		return nil
-	}
-	for {
-		vEnd, err := valueEnd(b, i, depth)
-		if err != nil {
-			return err
-		}
-		if err := elem(b[i:vEnd]); err != nil {
-			return err
-		}
-		i = skipSpace(b, vEnd)
-		if i >= len(b) {
-			return syntaxErr(i, "unterminated array")
-		}
-		switch b[i] {
-		case ',':
-			i = skipSpace(b, i+1)
-		case ']':
-			*end = i + 1
-			return nil
-		default:
-			return syntaxErr(i, "expected ',' or ']'")
-		}
-	}
+	return d.i, err
 }
 
 // Valid reports whether b is one well-formed JSON value.
-func Valid(b []byte) bool {
+func Valid(b string) bool {
 	i := skipSpace(b, 0)
 	end, err := valueEnd(b, i, 0)
 	return err == nil && skipSpace(b, end) == len(b)
 }
 
 // errType describes a value of the wrong JSON kind for a field.
-func errType(v []byte, want string) error {
+func errType(v string, want string) error {
 	const max = 24
 	shown := v
 	if len(shown) > max {
 		shown = shown[:max]
 	}
-	return fmt.Errorf("cannot decode %s into %s", strconv.Quote(string(shown)), want)
+	return fmt.Errorf("cannot decode %s into %s", strconv.Quote(shown), want)
 }
 
 // isNull reports whether v is the literal null.
-func isNull(v []byte) bool { return len(v) == 4 && string(v) == "null" }
+func isNull(v string) bool { return v == "null" }
 
-// unquoted returns the content of a JSON string without allocating when it
-// has no escapes; escaped strings are decoded into a new buffer.
-func unquoted(v []byte) ([]byte, error) {
+// unquoted returns the content of a JSON string: a substring of v, without
+// allocating, when it has no escapes and is valid UTF-8; otherwise a newly
+// decoded string (invalid UTF-8 becomes U+FFFD, as encoding/json does).
+func unquoted(v string) (string, error) {
 	if len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' {
-		return nil, errType(v, "string")
+		return "", errType(v, "string")
 	}
 	inner := v[1 : len(v)-1]
-	high := false
-	for _, c := range inner {
-		if c == '\\' {
-			return unescape(v)
+	for i := 0; i < len(inner); i++ {
+		if c := inner[i]; c == '\\' || c >= utf8.RuneSelf {
+			if c == '\\' || !utf8.ValidString(inner) {
+				return unescape(v)
+			}
+			break
 		}
-		high = high || c >= utf8.RuneSelf
-	}
-	if high && !utf8.Valid(inner) {
-		return unescape(v)
 	}
 	return inner, nil
 }
 
-// unescape decodes a JSON string with escapes or invalid UTF-8 the way
-// encoding/json does (invalid bytes become U+FFFD).
-func unescape(v []byte) ([]byte, error) {
-	var s string
-	if err := json.Unmarshal(v, &s); err != nil {
-		return nil, err
+// unescape decodes a JSON string with escapes or invalid UTF-8 into one new
+// string (invalid UTF-8 and lone surrogates become U+FFFD, as encoding/json
+// does).
+func unescape(v string) (string, error) {
+	inner := v[1 : len(v)-1]
+	var b strings.Builder
+	b.Grow(len(inner))
+	for i := 0; i < len(inner); {
+		c := inner[i]
+		switch {
+		case c == '\\':
+			if i+1 >= len(inner) {
+				return "", errType(v, "string")
+			}
+			i++
+			switch e := inner[i]; e {
+			case '"', '\\', '/':
+				b.WriteByte(e)
+			case 'b':
+				b.WriteByte('\b')
+			case 'f':
+				b.WriteByte('\f')
+			case 'n':
+				b.WriteByte('\n')
+			case 'r':
+				b.WriteByte('\r')
+			case 't':
+				b.WriteByte('\t')
+			case 'u':
+				r, n := decodeU(inner[i-1:])
+				if n == 0 {
+					return "", errType(v, "string")
+				}
+				b.WriteRune(r)
+				i += n - 2
+			default:
+				return "", errType(v, "string")
+			}
+			i++
+		case c < utf8.RuneSelf:
+			b.WriteByte(c)
+			i++
+		default:
+			r, size := utf8.DecodeRuneInString(inner[i:])
+			b.WriteRune(r) // RuneError for invalid bytes
+			i += size
+		}
 	}
-	return []byte(s), nil
+	return b.String(), nil
+}
+
+// decodeU decodes a \uXXXX escape (and a following low surrogate) at the
+// start of s, returning the rune and the bytes consumed, or 0 bytes when
+// the escape is malformed.
+func decodeU(s string) (rune, int) {
+	r, ok := hex4(s)
+	if !ok {
+		return 0, 0
+	}
+	if !utf16.IsSurrogate(r) {
+		return r, 6
+	}
+	if r2, ok := hex4(s[6:]); ok {
+		if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
+			return dec, 12
+		}
+	}
+	return utf8.RuneError, 6
+}
+
+// hex4 parses the four hex digits of a \uXXXX escape at the start of s.
+func hex4(s string) (rune, bool) {
+	if len(s) < 6 || s[0] != '\\' || s[1] != 'u' {
+		return 0, false
+	}
+	var r rune
+	for _, c := range []byte(s[2:6]) {
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c = c - 'a' + 10
+		case c >= 'A' && c <= 'F':
+			c = c - 'A' + 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, true
 }
 
 // scalarText returns the text of a scalar given quoted or bare: "12" and 12
-// both give 12. null gives empty.
-func scalarText(v []byte) ([]byte, error) {
+// both give 12. null gives "".
+func scalarText(v string) (string, error) {
 	if len(v) == 0 || isNull(v) {
-		return nil, nil
+		return "", nil
 	}
 	if v[0] == '"' {
 		return unquoted(v)
 	}
 	if v[0] == '{' || v[0] == '[' {
-		return nil, errType(v, "scalar")
+		return "", errType(v, "scalar")
 	}
 	return v, nil
 }
 
 // String decodes a JSON string. A number or boolean is kept as its text and
 // null gives "".
-func String(v []byte) (string, error) {
-	t, err := scalarText(v)
-	if err != nil || len(t) == 0 {
-		return "", err
-	}
-	return string(t), nil
-}
+func String(v string) (string, error) { return scalarText(v) }
 
 // Int decodes an integer given as a number or a string; "" and null give 0.
 // A value with a fraction or exponent is accepted when it is integral.
-func Int(v []byte) (int, error) {
+func Int(v string) (int, error) {
 	t, err := scalarText(v)
 	if err != nil || len(t) == 0 {
 		return 0, err
@@ -330,7 +297,7 @@ func Int(v []byte) (int, error) {
 	if n, ok := atoi(t); ok {
 		return n, nil
 	}
-	f, err := strconv.ParseFloat(string(t), 64)
+	f, err := strconv.ParseFloat(t, 64)
 	if err != nil || f != math.Trunc(f) || math.Abs(f) > math.MaxInt64/2 {
 		return 0, errType(v, "integer")
 	}
@@ -338,7 +305,7 @@ func Int(v []byte) (int, error) {
 }
 
 // atoi parses a plain decimal integer without allocating.
-func atoi(t []byte) (int, bool) {
+func atoi(t string) (int, bool) {
 	neg := false
 	if len(t) > 0 && (t[0] == '-' || t[0] == '+') {
 		neg = t[0] == '-'
@@ -348,7 +315,8 @@ func atoi(t []byte) (int, bool) {
 		return 0, false
 	}
 	n := 0
-	for _, c := range t {
+	for i := 0; i < len(t); i++ {
+		c := t[i]
 		if c < '0' || c > '9' {
 			return 0, false
 		}
@@ -361,14 +329,14 @@ func atoi(t []byte) (int, bool) {
 }
 
 // Int64 decodes a 64-bit integer (epoch milliseconds) like Int.
-func Int64(v []byte) (int64, error) {
+func Int64(v string) (int64, error) {
 	t, err := scalarText(v)
 	if err != nil || len(t) == 0 {
 		return 0, err
 	}
-	n, err := strconv.ParseInt(string(t), 10, 64)
+	n, err := strconv.ParseInt(t, 10, 64)
 	if err != nil {
-		f, ferr := strconv.ParseFloat(string(t), 64)
+		f, ferr := strconv.ParseFloat(t, 64)
 		if ferr != nil || f != math.Trunc(f) || math.Abs(f) > 1<<62 {
 			return 0, errType(v, "integer")
 		}
@@ -378,12 +346,12 @@ func Int64(v []byte) (int64, error) {
 }
 
 // Float decodes a number given as a number or a string; "" and null give 0.
-func Float(v []byte) (float64, error) {
+func Float(v string) (float64, error) {
 	t, err := scalarText(v)
 	if err != nil || len(t) == 0 {
 		return 0, err
 	}
-	f, err := strconv.ParseFloat(string(t), 64)
+	f, err := strconv.ParseFloat(t, 64)
 	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
 		return 0, errType(v, "number")
 	}
@@ -392,12 +360,12 @@ func Float(v []byte) (float64, error) {
 
 // Bool decodes true/false given bare or quoted, and "1"/"0" as the service
 // uses for flags such as FollowIdr; "" and null give false.
-func Bool(v []byte) (bool, error) {
+func Bool(v string) (bool, error) {
 	t, err := scalarText(v)
 	if err != nil || len(t) == 0 {
 		return false, err
 	}
-	switch string(t) {
+	switch t {
 	case "true", "True", "TRUE", "1":
 		return true, nil
 	case "false", "False", "FALSE", "0":
@@ -408,7 +376,7 @@ func Bool(v []byte) (bool, error) {
 
 // Duration decodes a count of unit (for example time.Millisecond) given as a
 // number or a string.
-func Duration(v []byte, unit time.Duration) (time.Duration, error) {
+func Duration(v string, unit time.Duration) (time.Duration, error) {
 	n, err := Int64(v)
 	if err != nil {
 		return 0, err
@@ -425,7 +393,7 @@ const TimeLayout = "2006-01-02T15:04:05Z"
 // Time decodes an ISO 8601 UTC time ("2024-04-09T10:00:00Z"; the trailing Z
 // and fractional seconds are optional, any offset is honoured) or a number
 // of epoch milliseconds. "" and null give the zero time. The result is UTC.
-func Time(v []byte) (time.Time, error) {
+func Time(v string) (time.Time, error) {
 	t, err := scalarText(v)
 	if err != nil || len(t) == 0 {
 		return time.Time{}, err
@@ -437,7 +405,7 @@ func Time(v []byte) (time.Time, error) {
 		}
 		return time.UnixMilli(ms).UTC(), nil
 	}
-	s := string(t)
+	s := t
 	if tm, err := time.Parse(time.RFC3339Nano, s); err == nil {
 		return tm.UTC(), nil
 	}
@@ -449,7 +417,7 @@ func Time(v []byte) (time.Time, error) {
 
 // UnixMilli decodes epoch milliseconds given as a number or a string into a
 // UTC time; 0, "" and null give the zero time.
-func UnixMilli(v []byte) (time.Time, error) {
+func UnixMilli(v string) (time.Time, error) {
 	ms, err := Int64(v)
 	if err != nil || ms == 0 {
 		return time.Time{}, err
@@ -458,7 +426,7 @@ func UnixMilli(v []byte) (time.Time, error) {
 }
 
 // ErrField wraps a field decoding error with the member name.
-func ErrField(key []byte, err error) error {
+func ErrField(key string, err error) error {
 	if err == nil {
 		return nil
 	}
@@ -468,9 +436,9 @@ func ErrField(key []byte, err error) error {
 	}
 	var fe *FieldError
 	if errors.As(err, &fe) {
-		return &FieldError{Path: string(name) + "." + fe.Path, Err: fe.Err}
+		return &FieldError{Path: name + "." + fe.Path, Err: fe.Err}
 	}
-	return &FieldError{Path: string(name), Err: err}
+	return &FieldError{Path: name, Err: err}
 }
 
 // FieldError reports which member failed to decode.
@@ -484,6 +452,42 @@ func (e *FieldError) Error() string { return e.Path + ": " + e.Err.Error() }
 // Unwrap returns the underlying error.
 func (e *FieldError) Unwrap() error { return e.Err }
 
-// Text returns the text of a scalar given quoted or bare, without allocating
-// when the string has no escapes; null gives nil. The result aliases b.
-func Text(v []byte) ([]byte, error) { return scalarText(v) }
+// validNumber reports whether s is a JSON number.
+func validNumber(s string) bool {
+	i := 0
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(s) && s[i] == '0':
+		i++
+	case i < len(s) && s[i] >= '1' && s[i] <= '9':
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+	default:
+		return false
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		if i >= len(s) || s[i] < '0' || s[i] > '9' {
+			return false
+		}
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		if i >= len(s) || s[i] < '0' || s[i] > '9' {
+			return false
+		}
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+	}
+	return i == len(s)
+}

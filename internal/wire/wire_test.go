@@ -1,0 +1,52 @@
+package wire
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// FuzzStringMatchesEncodingJSON checks that String decodes every JSON string
+// exactly as encoding/json does, and fails where it fails.
+func FuzzStringMatchesEncodingJSON(f *testing.F) {
+	for _, s := range []string{`"plain"`, `"a\"b\\c\/d\b\f\n\r\t"`, `"\u00e9\u4e2d"`, `"\ud83d\ude00"`, `"\ud83d"`, `"\udc00x"`, "\"\xff\xfe\"", `"é😀"`, `"\x"`, `"\u12"`, `"{\"EventType\":1}"`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, doc string) {
+		var want string
+		wantErr := json.Unmarshal([]byte(doc), &want)
+		if !Valid(doc) {
+			if wantErr == nil {
+				t.Fatalf("Valid rejects %q, which encoding/json accepts", doc)
+			}
+			return
+		}
+		var got string
+		err := Decode(doc, func(d *Decoder) (err error) { got, err = d.String(); return err })
+		if err != nil && wantErr != nil {
+			return // both reject, for example a number where a string is wanted
+		}
+		if trimmed := strings.TrimLeft(doc, " \t\r\n"); trimmed == "" || trimmed[0] != '"' {
+			return // String keeps a number's text; encoding/json refuses it
+		}
+		if (err != nil) != (wantErr != nil) {
+			t.Fatalf("%q: err %v, encoding/json err %v", doc, err, wantErr)
+		}
+		if err == nil && got != want {
+			t.Fatalf("%q: got %q, want %q", doc, got, want)
+		}
+	})
+}
+
+// FuzzValidMatchesEncodingJSON checks the scanner accepts exactly the
+// documents encoding/json accepts (up to the nesting limit).
+func FuzzValidMatchesEncodingJSON(f *testing.F) {
+	for _, s := range []string{`{}`, `[]`, `{"a":[1,2,{"b":null}],"c":"d"}`, `{"a":1,}`, `[1 2]`, `-0.5e+3`, `01`, `1.`, `"\u00zz"`, ` {"a" : true } `, `nul`, `{"a":"b"}x`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, doc string) {
+		if got, want := Valid(doc), json.Valid([]byte(doc)); got != want {
+			t.Fatalf("Valid(%q) = %v, encoding/json says %v", doc, got, want)
+		}
+	})
+}

@@ -1,0 +1,228 @@
+package livetest_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	livempu "github.com/livempu/livempu-go"
+	"github.com/livempu/livempu-go/livetest"
+)
+
+func TestFaults(t *testing.T) {
+	t.Parallel()
+	const tasks = livempu.ActionListRtcMPUTaskDetail
+	const recs = livempu.ActionListRtcMPUEventSubRecord
+	call := func(t *testing.T, c *livempu.Client, srv *livetest.Server, action string) error {
+		var err error
+		if action == tasks {
+			_, err = c.ListRtcMPUTaskDetail(ctx(t), &livempu.ListRtcMPUTaskDetailRequest{AppID: "a", PageSize: 1, PageNo: 1})
+		} else {
+			_, err = c.ListRtcMPUEventSubRecord(ctx(t), recordsReq(srv, 1, 1))
+		}
+		return err
+	}
+	fast := livempu.WithRetryBackoff(time.Millisecond, 5*time.Millisecond)
+	for _, action := range []string{tasks, recs} {
+		t.Run(action, func(t *testing.T) {
+			t.Run("cut without retry", func(t *testing.T) {
+				srv := livetest.NewServer(t)
+				srv.CutNext(action, 1)
+				err := call(t, srv.Client(livempu.WithMaxRetries(0)), srv, action)
+				var apiErr *livempu.APIError
+				if err == nil || errors.As(err, &apiErr) || errors.Is(err, livempu.ErrMalformedResponse) {
+					t.Fatalf("got %v", err)
+				}
+				r := srv.Requests()
+				if len(r) != 1 || r[0].Status != 0 || r[0].Outcome != livetest.Faulted || srv.Stats().Faulted != 1 {
+					t.Errorf("requests %+v", r)
+				}
+			})
+			t.Run("cut then retry", func(t *testing.T) {
+				srv := livetest.NewServer(t)
+				srv.CutNext(action, 2)
+				if err := call(t, srv.Client(fast), srv, action); err != nil {
+					t.Fatal(err)
+				}
+				if st := srv.Stats(); st.Requests != 3 || st.Faulted != 2 || st.Succeeded != 1 {
+					t.Errorf("stats %+v", st.Counts)
+				}
+			})
+			t.Run("broken body", func(t *testing.T) {
+				srv := livetest.NewServer(t)
+				srv.BreakNext(action, 1)
+				err := call(t, srv.Client(), srv, action) // a 200 is never retried
+				var respErr *livempu.ResponseError
+				if !errors.Is(err, livempu.ErrMalformedResponse) || !errors.As(err, &respErr) || respErr.StatusCode != 200 || respErr.RequestID == "" {
+					t.Fatalf("got %v", err)
+				}
+				if err := call(t, srv.Client(), srv, action); err != nil {
+					t.Errorf("after the fault: %v", err)
+				}
+			})
+			t.Run("HTML 502", func(t *testing.T) {
+				srv := livetest.NewServer(t)
+				srv.HTMLNext(action, 1, 502)
+				err := call(t, srv.Client(livempu.WithMaxRetries(0)), srv, action)
+				var respErr *livempu.ResponseError
+				if !errors.Is(err, livempu.ErrMalformedResponse) || !errors.As(err, &respErr) || respErr.StatusCode != 502 ||
+					!strings.Contains(respErr.BodyPrefix, "502 Bad Gateway") {
+					t.Fatalf("got %v", err)
+				}
+				srv.HTMLNext(action, 1, 0) // an invalid status means 502
+				if err := call(t, srv.Client(fast), srv, action); err != nil {
+					t.Errorf("retried: %v", err)
+				}
+				if st := srv.Stats(); st.Faulted != 2 || st.Succeeded != 1 {
+					t.Errorf("stats %+v", st.Counts)
+				}
+			})
+		})
+	}
+	t.Run("queue order and any action", func(t *testing.T) {
+		srv := livetest.NewServer(t)
+		srv.FailNext("", 1, 500, "InternalError")
+		srv.FailNext(tasks, 1, 403, "Forbidden.RAM")
+		srv.FailNext(tasks, 0, 500, "Ignored")
+		c := srv.Client(livempu.WithMaxRetries(0))
+		if err := call(t, c, srv, recs); !errors.Is(err, livempu.ErrInternalError) {
+			t.Errorf("first: %v", err)
+		}
+		if err := call(t, c, srv, tasks); !errors.Is(err, livempu.ErrForbidden) {
+			t.Errorf("second: %v", err)
+		}
+		if err := call(t, c, srv, tasks); err != nil {
+			t.Errorf("third: %v", err)
+		}
+		srv.FailNext(tasks, 5, 500, "InternalError")
+		srv.ClearFaults()
+		if err := call(t, c, srv, tasks); err != nil {
+			t.Errorf("after ClearFaults: %v", err)
+		}
+	})
+}
+
+func TestLatency(t *testing.T) {
+	t.Parallel()
+	const action = livempu.ActionListRtcMPUTaskDetail
+	srv := livetest.NewServer(t, livetest.WithLatency(50*time.Millisecond))
+	c := srv.Client()
+	start := time.Now()
+	if _, err := c.ListRtcMPUTaskDetail(ctx(t), &livempu.ListRtcMPUTaskDetailRequest{AppID: "a", TaskID: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d < 50*time.Millisecond {
+		t.Errorf("answered in %v", d)
+	}
+
+	srv.SetLatency(action, time.Minute)
+	cctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	start = time.Now()
+	_, err := c.ListRtcMPUTaskDetail(cctx, &livempu.ListRtcMPUTaskDetailRequest{AppID: "a", TaskID: "t"})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("got %v", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("cancel took %v", d)
+	}
+	// The server notices the client left and records no answer.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		r := srv.Requests()
+		if len(r) == 2 && r[1].Status == 0 && r[1].Outcome == livetest.Accepted {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("requests %+v", r)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	srv.SetLatency(action, 0)
+	srv.SetLatency("", 0)
+	start = time.Now()
+	if _, err := c.ListRtcMPUTaskDetail(ctx(t), &livempu.ListRtcMPUTaskDetailRequest{AppID: "a", TaskID: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 40*time.Millisecond {
+		t.Logf("answered in %v after removing the latency", d)
+	}
+}
+
+func TestCloseDuringLatency(t *testing.T) {
+	t.Parallel()
+	srv, err := livetest.Start(livetest.WithLatency(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := srv.NewClient(livempu.WithMaxRetries(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.ListRtcMPUTaskDetail(context.Background(), &livempu.ListRtcMPUTaskDetailRequest{AppID: "a", TaskID: "t"})
+		done <- err
+	}()
+	// Requests are recorded when answered, so give this one time to arrive.
+	time.Sleep(200 * time.Millisecond)
+	closed := make(chan struct{})
+	go func() { srv.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close hangs on a sleeping request")
+	}
+	if err := <-done; err == nil {
+		t.Error("the call succeeded")
+	}
+	srv.Close() // twice is fine
+}
+
+func TestOptionErrors(t *testing.T) {
+	t.Parallel()
+	for _, opts := range [][]livetest.Option{
+		{livetest.WithAccount("", "s", "")},
+		{livetest.WithAccount("a", "s", ""), livetest.WithAccount("a", "t", "")},
+		{livetest.WithGenerated(-1, 0, 1)},
+		{livetest.WithQPS(livempu.ActionListRtcMPUTaskDetail, -1)},
+		{livetest.WithLatency(-time.Second)},
+	} {
+		if srv, err := livetest.Start(opts...); err == nil {
+			srv.Close()
+			t.Errorf("Start accepted %d options", len(opts))
+		}
+	}
+	srv, err := livetest.Start(nil, livetest.WithClock(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	if c := srv.Client(livempu.WithMaxRetries(-1)); c != nil {
+		t.Error("Client returned a client for an invalid option")
+	}
+	if _, err := srv.NewClient(livempu.WithMaxRetries(-1)); err == nil {
+		t.Error("NewClient accepted an invalid option")
+	}
+}
+
+func TestFixedClock(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+	srv := livetest.NewServer(t, livetest.WithClock(func() time.Time { return at }), livetest.WithGenerated(2, 30, 5))
+	c := srv.Client() // timestamps with the server clock
+	page, err := c.ListRtcMPUEventSubRecord(ctx(t), recordsReq(srv, 100, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page.Count != 30 || page.Logs[29].Time.After(at) || page.Logs[0].Time.Before(at.Add(-livetest.RecordRetention)) {
+		t.Errorf("count %d, %v .. %v", page.Count, page.Logs[0].Time, page.Logs[page.Count-1].Time)
+	}
+	// A client on the real clock is far off the server's.
+	real := srv.Client(livempu.WithClock(time.Now))
+	if _, err := real.ListRtcMPUEventSubRecord(ctx(t), recordsReq(srv, 100, 1)); !errors.Is(err, livempu.ErrTimestampExpired) {
+		t.Errorf("got %v", err)
+	}
+}

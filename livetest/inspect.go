@@ -1,0 +1,197 @@
+package livetest
+
+import (
+	"maps"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/livempu/livempu-go/signer"
+)
+
+// Outcome is what became of a request.
+type Outcome int
+
+const (
+	// Rejected requests were refused before QPS accounting: bad method or
+	// path, unknown action or version, signature, timestamp, token or nonce.
+	Rejected Outcome = iota
+	// Faulted requests were consumed by an injected fault (FailNext,
+	// CutNext, BreakNext, HTMLNext).
+	Faulted
+	// Throttled requests exceeded the action's QPS limit (Throttling.User).
+	Throttled
+	// Accepted requests were counted against the QPS limit and answered
+	// with data or a parameter error (or not at all if the client left
+	// during the latency).
+	Accepted
+)
+
+// String returns "rejected", "faulted", "throttled" or "accepted".
+func (o Outcome) String() string {
+	switch o {
+	case Rejected:
+		return "rejected"
+	case Faulted:
+		return "faulted"
+	case Throttled:
+		return "throttled"
+	case Accepted:
+		return "accepted"
+	}
+	return "Outcome(?)"
+}
+
+// Redacted replaces the values of the Authorization and
+// x-acs-security-token headers in Request.Header.
+const Redacted = "REDACTED"
+
+// Request is a request the server received, as Requests reports it.
+type Request struct {
+	// Method is the HTTP method.
+	Method string
+	// Action is the operation named by x-acs-action or Action.
+	Action string
+	// APIVersion is the API version named by x-acs-version or Version.
+	APIVersion string
+	// SignatureVersion is V3 for a request with an ACS3-HMAC-SHA256
+	// Authorization header, V1 otherwise.
+	SignatureVersion signer.Version
+	// AccessKeyID is the AccessKey ID the request names.
+	AccessKeyID string
+	// Nonce is the signature nonce.
+	Nonce string
+	// Time is the signing time (x-acs-date or Timestamp); zero if absent or
+	// malformed.
+	Time time.Time
+	// Received is the server clock's time when the request arrived.
+	Received time.Time
+	// Params are the operation parameters (without V1's common and
+	// signature parameters), sorted by name.
+	Params []signer.Param
+	// Header is a copy of the request headers, with Authorization and
+	// x-acs-security-token replaced by Redacted.
+	Header http.Header
+	// Status is the HTTP status answered, or 0 when no answer was written
+	// (a cut connection, or a client gone during the latency).
+	Status int
+	// Code is the error code answered, "" for a success.
+	Code string
+	// RequestID is the x-acs-request-id answered.
+	RequestID string
+	// Outcome says how far the request got.
+	Outcome Outcome
+}
+
+// Param returns the value of the first operation parameter named key, or "".
+func (r Request) Param(key string) string {
+	for _, p := range r.Params {
+		if p.Key == key {
+			return p.Value
+		}
+	}
+	return ""
+}
+
+// Counts are request counters. Requests is the sum of Rejected, Faulted,
+// Throttled and Accepted (once every request has been answered); Succeeded
+// is a part of Accepted.
+type Counts struct {
+	// Requests is every request received.
+	Requests int
+	// Rejected, Faulted, Throttled and Accepted count requests by Outcome.
+	Rejected, Faulted, Throttled, Accepted int
+	// Succeeded counts the accepted requests answered with data (HTTP 200).
+	Succeeded int
+}
+
+func (c *Counts) add(r *Request) {
+	c.Requests++
+	switch r.Outcome {
+	case Rejected:
+		c.Rejected++
+	case Faulted:
+		c.Faulted++
+	case Throttled:
+		c.Throttled++
+	case Accepted:
+		c.Accepted++
+		if r.Status == http.StatusOK {
+			c.Succeeded++
+		}
+	}
+}
+
+// Stats are the server's counters since it started or since
+// ResetRequests.
+type Stats struct {
+	// Counts are the totals over every action.
+	Counts
+	// ByAction holds the counts of each action named by a request ("" for
+	// requests that named none).
+	ByAction map[string]Counts
+}
+
+// Requests returns the requests received since the server started or since
+// ResetRequests, oldest first (at most the WithRequestLogLimit latest).
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	log := s.log
+	if s.logLimit > 0 && len(log) > s.logLimit {
+		log = log[len(log)-s.logLimit:]
+	}
+	out := make([]Request, len(log))
+	for i, r := range log {
+		r.Params = slices.Clone(r.Params)
+		r.Header = r.Header.Clone()
+		out[i] = r
+	}
+	return out
+}
+
+// Stats returns the request counters.
+func (s *Server) Stats() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.stats
+	st.ByAction = maps.Clone(s.stats.ByAction)
+	return st
+}
+
+// ResetRequests clears the request log, the counters and the MaxWindow
+// maxima. It does not reset the QPS windows, the remembered nonces, the
+// pending faults or the data.
+func (s *Server) ResetRequests() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.log = nil
+	s.stats = Stats{ByAction: map[string]Counts{}}
+	clear(s.maxWindow)
+}
+
+// MaxWindow returns the largest number of accepted requests for action
+// from one account seen in any sliding one-second window, a measure of the
+// peak rate a client achieved.
+func (s *Server) MaxWindow(action string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.maxWindow[action]
+}
+
+// record logs a finished request; the caller holds no lock.
+func (s *Server) record(r *Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stats.add(r)
+	c := s.stats.ByAction[r.Action]
+	c.add(r)
+	s.stats.ByAction[r.Action] = c
+	s.log = append(s.log, *r)
+	if s.logLimit > 0 && len(s.log) >= 2*s.logLimit {
+		// Trim in bulk so that recording stays amortized O(1).
+		n := copy(s.log, s.log[len(s.log)-s.logLimit:])
+		clear(s.log[n:])
+		s.log = s.log[:n]
+	}
+}

@@ -1,0 +1,154 @@
+package livetest_test
+
+import (
+	"errors"
+	"net/http"
+	"regexp"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	livempu "github.com/livempu/livempu-go"
+	"github.com/livempu/livempu-go/livetest"
+	"github.com/livempu/livempu-go/signer"
+)
+
+func TestThrottlingWithoutClientLimiter(t *testing.T) {
+	t.Parallel()
+	const action = livempu.ActionListRtcMPUTaskDetail
+	srv := livetest.NewServer(t, livetest.WithAccount("LTAI-throttle-test", "secret", ""))
+	c := srv.Client(livempu.WithRateLimiter(action, nil), livempu.WithMaxRetries(0))
+	var ok, throttled, other atomic.Int64
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for range 200 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			_, err := c.ListRtcMPUTaskDetail(ctx(t), &livempu.ListRtcMPUTaskDetailRequest{AppID: "a", PageSize: 1, PageNo: 1})
+			switch {
+			case err == nil:
+				ok.Add(1)
+			case errors.Is(err, livempu.ErrThrottled):
+				throttled.Add(1)
+			default:
+				other.Add(1)
+				t.Error(err)
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	st := srv.Stats()
+	t.Logf("ok %d, throttled %d, max window %d", ok.Load(), throttled.Load(), srv.MaxWindow(action))
+	if throttled.Load() == 0 || ok.Load() < livempu.QPSListRtcMPUTaskDetail {
+		t.Errorf("ok %d, throttled %d", ok.Load(), throttled.Load())
+	}
+	if int64(st.Throttled) != throttled.Load() || int64(st.Succeeded) != ok.Load() || st.Requests != 200 {
+		t.Errorf("stats %+v", st)
+	}
+	if mw := srv.MaxWindow(action); mw > livempu.QPSListRtcMPUTaskDetail {
+		t.Errorf("MaxWindow %d over the limit", mw)
+	}
+}
+
+func TestDefaultLimiterStaysUnderQPS(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("takes three seconds")
+	}
+	const action = livempu.ActionListRtcMPUTaskDetail
+	srv := livetest.NewServer(t, livetest.WithAccount("LTAI-limiter-test", "secret", ""), livetest.WithGenerated(5, 0, 1))
+	c := srv.Client()
+	var wg sync.WaitGroup
+	var calls atomic.Int64
+	for range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for calls.Add(1) <= 150 {
+				if _, err := c.ListRtcMPUTaskDetail(ctx(t), &livempu.ListRtcMPUTaskDetailRequest{AppID: livetest.DemoAppID, PageSize: 2, PageNo: 1}); err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	st := srv.Stats()
+	t.Logf("stats %+v, max window %d", st.Counts, srv.MaxWindow(action))
+	if st.Throttled != 0 || st.Succeeded != 150 {
+		t.Errorf("stats %+v", st.Counts)
+	}
+	if mw := srv.MaxWindow(action); mw > livempu.QPSListRtcMPUTaskDetail || mw < 40 {
+		t.Errorf("MaxWindow %d", mw)
+	}
+}
+
+func TestThrottlingHeaderAndWindow(t *testing.T) {
+	t.Parallel()
+	const action = livempu.ActionListRtcMPUEventSubRecord
+	srv := livetest.NewServer(t, livetest.WithQPS(action, 2))
+	now := srv.Now().UTC()
+	params := p("AppId", "a", "StartTime", now.Add(-time.Hour).Format(signer.TimeFormat), "EndTime", now.Format(signer.TimeFormat), "PageSize", "1", "PageNo", "1")
+	status := func() (int, *http.Response, []byte) {
+		resp, body := send(t, rawRequest(t, srv, signer.V3, action, params, signer.Credentials{}))
+		return resp.StatusCode, resp, body
+	}
+	for i := range 2 {
+		if code, _, body := status(); code != 200 {
+			t.Fatalf("request %d: %d %s", i, code, body)
+		}
+	}
+	code, resp, body := status()
+	if code != 400 || decodeError(t, body).Code != "Throttling.User" || decodeError(t, body).Message != "Request was denied due to user flow control." {
+		t.Fatalf("third request: %d %s", code, body)
+	}
+	h := resp.Header.Get("x-ratelimit-user-api")
+	if !regexp.MustCompile(`^Limit:2,Remain:0,TimeLeft:\d+,Reset:\d+$`).MatchString(h) {
+		t.Errorf("x-ratelimit-user-api %q", h)
+	}
+	// Another account has its own window; the other action too.
+	other := rawRequest(t, srv, signer.V3, livempu.ActionListRtcMPUTaskDetail, p("AppId", "a", "TaskId", "t"), signer.Credentials{})
+	if resp, body := send(t, other); resp.StatusCode != 200 {
+		t.Errorf("other action: %d %s", resp.StatusCode, body)
+	}
+	// Throttled requests do not count: a second later the window is free.
+	time.Sleep(1100 * time.Millisecond)
+	if code, _, body := status(); code != 200 {
+		t.Fatalf("after a second: %d %s", code, body)
+	}
+	if st := srv.Stats(); st.Throttled != 1 || st.ByAction[action].Accepted != 3 || srv.MaxWindow(action) != 2 {
+		t.Errorf("stats %+v, max window %d", st, srv.MaxWindow(action))
+	}
+	// Disabled enforcement.
+	srv.SetQPS(action, 0)
+	for range 5 {
+		if code, _, body := status(); code != 200 {
+			t.Fatalf("unlimited: %d %s", code, body)
+		}
+	}
+}
+
+func TestThrottledThenRetriedBySDK(t *testing.T) {
+	t.Parallel()
+	const action = livempu.ActionListRtcMPUTaskDetail
+	srv := livetest.NewServer(t, livetest.WithQPS(action, 3), livetest.WithAccount("LTAI-retry-test", "s", ""))
+	// No client limiter: the server's TimeLeft paces the retries.
+	c := srv.Client(livempu.WithRateLimiter(action, nil), livempu.WithMaxRetries(5))
+	var wg sync.WaitGroup
+	for range 6 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := c.ListRtcMPUTaskDetail(ctx(t), &livempu.ListRtcMPUTaskDetailRequest{AppID: "a", TaskID: "t"}); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if st := srv.Stats(); st.Succeeded != 6 || st.Throttled == 0 {
+		t.Errorf("stats %+v", st.Counts)
+	}
+}

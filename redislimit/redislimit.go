@@ -1,0 +1,367 @@
+// Package redislimit shares one QPS budget per Alibaba Cloud account and
+// action across every process and machine that uses it, on Redis.
+//
+// The Live API limits ListRtcMPUEventSubRecord (100 QPS) and
+// ListRtcMPUTaskDetail (50 QPS) per account, not per process. The SDK's
+// default limiter is a token bucket per process, so twenty pods of one
+// account would send twenty times the budget. A [Limiter] keeps the budget
+// in Redis instead, with the GCRA of github.com/go-redis/redis_rate/v10: one
+// Redis key per account and action, shared by every process that points at
+// the same Redis (a single server, Sentinel or Cluster: any
+// redis.UniversalClient).
+//
+// Switching a client is one line:
+//
+//	opts, err := redislimit.Options(rdb, accessKeyID)
+//	...
+//	client, err := livempu.NewClient(append(opts, livempu.WithStaticCredentials(accessKeyID, secret, ""))...)
+//
+// # Budget
+//
+// The default rate is livempu.DefaultLimitShare (97%) of the documented QPS,
+// with a burst of one. GCRA with a burst of b lets b requests through at once
+// and then one every 1/rate; with b = 1 consecutive admissions are at least
+// 1/rate apart on Redis's clock, so any one-second window holds at most
+// rate+1 of them: 98 for 97/s, under the server's 100. The gap of two
+// requests absorbs the jitter between Redis admitting a request and the
+// service receiving it (about 20 ms of spread within one window) while the
+// aggregate stays above 90% of the documented limit. A larger burst would
+// allow rate+b in a window and trip the server's sliding window.
+//
+// # Redis unavailable
+//
+// Fail-closed (the default) makes Wait return an error matching
+// [ErrUnavailable] that wraps Redis's error: the SDK then fails the call
+// without sending it. Fail-open ([WithFailOpen]) falls back to a local token
+// bucket at a share of the rate (1/N for N processes keeps the account under
+// its limit), logs the switch once, asks Redis again at most once a second
+// and returns to the shared budget as soon as Redis answers.
+//
+// Keys are "rate:" + prefix + action + ":" + a SHA-256 of the AccessKey ID:
+// the ID never appears in Redis, in errors or in logs.
+package redislimit
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"sync"
+	"time"
+
+	"github.com/go-redis/redis_rate/v10"
+	livempu "github.com/livempu/livempu-go"
+	"github.com/redis/go-redis/v9"
+	"golang.org/x/time/rate"
+)
+
+// ErrUnavailable is matched (errors.Is) by the error Wait returns when a
+// fail-closed Limiter cannot reach Redis; the error also wraps Redis's own.
+var ErrUnavailable = errors.New("redislimit: Redis unavailable")
+
+// DefaultKeyPrefix is the default start of the limiter's keys, after
+// redis_rate's own "rate:" prefix.
+const DefaultKeyPrefix = "livempu:"
+
+// probeInterval is how often a fail-open Limiter that fell back to its local
+// bucket asks Redis again.
+const probeInterval = time.Second
+
+// minRetry bounds how soon a denied Wait asks Redis again, so that a
+// vanishing RetryAfter can never make it spin.
+const minRetry = 200 * time.Microsecond
+
+// Option configures New and Options.
+type Option func(*config)
+
+// config collects what the Options set.
+type config struct {
+	rate     float64 // 0: the action's default
+	failOpen bool
+	share    float64
+	prefix   string
+	logger   *slog.Logger
+}
+
+// WithRate sets the shared budget in requests per second (default:
+// livempu.DefaultLimitShare of the action's documented QPS). Stay below the
+// documented limit: with a burst of one a window can hold rate+1 requests.
+// It applies to one action, so Options refuses it; use New per action.
+func WithRate(perSecond float64) Option {
+	return func(c *config) { c.rate = perSecond }
+}
+
+// WithFailOpen keeps requests going when Redis is unavailable: Wait falls
+// back to a local token bucket at share (0 < share <= 1) of the rate, for
+// example 1/N when N processes share the account, logs the fall-back once
+// and returns to Redis when it answers again (asked at most once a second).
+func WithFailOpen(share float64) Option {
+	return func(c *config) { c.failOpen, c.share = true, share }
+}
+
+// WithFailClosed makes Wait fail with an error matching ErrUnavailable when
+// Redis is unavailable, so that no request is sent unaccounted. This is the
+// default.
+func WithFailClosed() Option {
+	return func(c *config) { c.failOpen, c.share = false, 0 }
+}
+
+// WithKeyPrefix replaces DefaultKeyPrefix, for example to keep the keys of
+// several environments that share one Redis apart.
+func WithKeyPrefix(prefix string) Option {
+	return func(c *config) { c.prefix = prefix }
+}
+
+// WithLogger sets where a fail-open Limiter logs falling back to its local
+// bucket and returning to Redis (slog.Default() by default).
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) { c.logger = l }
+}
+
+// Limiter is a livempu.Limiter whose budget lives in Redis and is shared by
+// every Limiter of the same account and action on that Redis. It is safe for
+// concurrent use; within a process, waiters queue locally so that only one
+// of them at a time asks Redis.
+type Limiter struct {
+	gcra     *redis_rate.Limiter
+	key      string // passed to redis_rate, which prepends "rate:"
+	action   string
+	limit    redis_rate.Limit
+	failOpen bool
+	local    *rate.Limiter // fail-open only
+	logger   *slog.Logger
+	turn     chan struct{} // one waiter at a time asks Redis
+
+	mu        sync.Mutex
+	degraded  bool      // fail-open is on the local bucket
+	nextProbe time.Time // when a degraded Limiter asks Redis again
+}
+
+var _ livempu.Limiter = (*Limiter)(nil)
+
+// New returns a Limiter of the budget of one account (named by its
+// AccessKey ID, which is only stored hashed) for one action. It does not
+// contact Redis. The action must be one the SDK knows unless WithRate is
+// given. accessKeyID is only an identity: pass a common value (the account
+// ID, say) to make several AccessKeys of one account share a budget, as the
+// service does.
+func New(rdb redis.UniversalClient, accessKeyID, action string, opts ...Option) (*Limiter, error) {
+	c := config{prefix: DefaultKeyPrefix}
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&c)
+		}
+	}
+	switch {
+	case rdb == nil:
+		return nil, errors.New("redislimit: nil Redis client")
+	case accessKeyID == "":
+		return nil, errors.New("redislimit: empty AccessKey ID")
+	case action == "":
+		return nil, errors.New("redislimit: empty action")
+	}
+	perSecond := c.rate
+	if perSecond == 0 {
+		qps := livempu.DocumentedQPS(action)
+		if qps == 0 {
+			return nil, fmt.Errorf("redislimit: unknown action %q: give WithRate", action)
+		}
+		perSecond = float64(qps) * livempu.DefaultLimitShare
+	}
+	limit, err := gcraLimit(perSecond)
+	if err != nil {
+		return nil, err
+	}
+	l := &Limiter{
+		gcra:     redis_rate.NewLimiter(rdb),
+		key:      Key(c.prefix, accessKeyID, action),
+		action:   action,
+		limit:    limit,
+		failOpen: c.failOpen,
+		logger:   c.logger,
+		turn:     make(chan struct{}, 1),
+	}
+	if c.failOpen {
+		if !(c.share > 0 && c.share <= 1) {
+			return nil, fmt.Errorf("redislimit: WithFailOpen(%v): share must be in (0, 1]", c.share)
+		}
+		l.local = rate.NewLimiter(rate.Limit(perSecond*c.share), 1)
+	}
+	if l.logger == nil {
+		l.logger = slog.Default()
+	}
+	return l, nil
+}
+
+// gcraLimit expresses perSecond as a redis_rate.Limit with a burst of one.
+// redis_rate takes an integer count per period, so a fractional rate (48.5
+// for ListRtcMPUTaskDetail) is counted over 10, 100 or 1000 seconds; only
+// the ratio, the interval between two requests, matters to GCRA.
+func gcraLimit(perSecond float64) (redis_rate.Limit, error) {
+	if math.IsNaN(perSecond) || math.IsInf(perSecond, 0) || perSecond < 0.001 || perSecond > 1e6 {
+		return redis_rate.Limit{}, fmt.Errorf("redislimit: WithRate(%v): need 0.001 to 1e6 per second", perSecond)
+	}
+	period := 1
+	for period < 1000 {
+		if n := perSecond * float64(period); math.Abs(n-math.Round(n)) < 1e-9 {
+			break
+		}
+		period *= 10
+	}
+	return redis_rate.Limit{
+		Rate:   int(math.Round(perSecond * float64(period))),
+		Period: time.Duration(period) * time.Second,
+		Burst:  1,
+	}, nil
+}
+
+// Key returns the name under which redis_rate stores the budget of an
+// account and action, without the "rate:" redis_rate prepends: prefix, the
+// action, and the first 128 bits of a SHA-256 of the AccessKey ID in hex.
+// Two accounts or two actions never share a key; the ID cannot be read
+// from it.
+func Key(prefix, accessKeyID, action string) string {
+	sum := sha256.Sum256([]byte("livempu-go/redislimit\x00" + accessKeyID))
+	return prefix + action + ":" + hex.EncodeToString(sum[:16])
+}
+
+// Key returns the Redis key of the limiter's budget, as stored ("rate:"
+// included), for inspection with redis-cli.
+func (l *Limiter) Key() string { return "rate:" + l.key }
+
+// Wait blocks until Redis admits one request of the shared budget, sleeping
+// the RetryAfter Redis answers between two asks, or until ctx is done. It
+// fails at once, with an error matching context.DeadlineExceeded, when the
+// next slot is after ctx's deadline. When Redis is unavailable it fails with
+// an error matching ErrUnavailable, or, fail-open, waits on the local bucket.
+func (l *Limiter) Wait(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	select {
+	case l.turn <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-l.turn }()
+
+	var timer *time.Timer
+	defer func() {
+		if timer != nil {
+			timer.Stop()
+		}
+	}()
+	for {
+		if l.failOpen && l.onLocal() {
+			return l.local.Wait(ctx)
+		}
+		res, err := l.gcra.Allow(ctx, l.key, l.limit)
+		if err != nil {
+			if ctxErr := ctx.Err(); ctxErr != nil {
+				return ctxErr
+			}
+			if !l.failOpen {
+				return fmt.Errorf("%w: shared budget of %s not checked: %w", ErrUnavailable, l.action, err)
+			}
+			l.fallBack(err)
+			return l.local.Wait(ctx)
+		}
+		if l.failOpen {
+			l.recovered()
+		}
+		if res.Allowed > 0 {
+			return nil
+		}
+		d := max(res.RetryAfter, minRetry)
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < d {
+			return fmt.Errorf("redislimit: next slot of %s in %v would exceed the context deadline: %w",
+				l.action, d.Round(time.Microsecond), context.DeadlineExceeded)
+		}
+		if timer == nil {
+			timer = time.NewTimer(d)
+		} else {
+			timer.Reset(d)
+		}
+		select {
+		case <-timer.C:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// onLocal reports whether a fail-open Limiter should use its local bucket
+// now: it fell back and it is not yet time to ask Redis again.
+func (l *Limiter) onLocal() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.degraded {
+		return false
+	}
+	now := time.Now()
+	if now.Before(l.nextProbe) {
+		return true
+	}
+	l.nextProbe = now.Add(probeInterval)
+	return false
+}
+
+// fallBack records that Redis failed and logs the first failure of an
+// outage.
+func (l *Limiter) fallBack(err error) {
+	l.mu.Lock()
+	was := l.degraded
+	l.degraded = true
+	l.nextProbe = time.Now().Add(probeInterval)
+	l.mu.Unlock()
+	if !was {
+		l.logger.LogAttrs(context.Background(), slog.LevelWarn,
+			"redislimit: Redis unavailable, falling back to the local limiter",
+			slog.String("action", l.action),
+			slog.String("key", l.Key()),
+			slog.Float64("local_rate", float64(l.local.Limit())),
+			slog.String("error", err.Error()))
+	}
+}
+
+// recovered records that Redis answered, and logs the end of an outage.
+func (l *Limiter) recovered() {
+	l.mu.Lock()
+	was := l.degraded
+	l.degraded = false
+	l.mu.Unlock()
+	if was {
+		l.logger.LogAttrs(context.Background(), slog.LevelInfo,
+			"redislimit: Redis answers again, back on the shared budget",
+			slog.String("action", l.action),
+			slog.String("key", l.Key()))
+	}
+}
+
+// Options returns the livempu.Options that make a Client wait on shared
+// Redis budgets for both actions of the account accessKeyID, so that
+// switching a client is livempu.NewClient(append(opts, ...)...). opts apply
+// to both limiters; WithRate, which is per action, is refused.
+func Options(rdb redis.UniversalClient, accessKeyID string, opts ...Option) ([]livempu.Option, error) {
+	var c config
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&c)
+		}
+	}
+	if c.rate != 0 {
+		return nil, errors.New("redislimit: Options: WithRate is per action; use New and livempu.WithRateLimiter")
+	}
+	var out []livempu.Option
+	for _, action := range []string{livempu.ActionListRtcMPUEventSubRecord, livempu.ActionListRtcMPUTaskDetail} {
+		l, err := New(rdb, accessKeyID, action, opts...)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, livempu.WithRateLimiter(action, l))
+	}
+	return out, nil
+}
