@@ -1,0 +1,54 @@
+// Package examples_test builds and runs every example program, so none of
+// them can rot: each must exit 0 against the demo server and print what it
+// promises.
+package examples_test
+
+import (
+	"context"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestExamplesRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs every example")
+	}
+	goBin := filepath.Join(runtime.GOROOT(), "bin", "go")
+	// The programs run with an empty environment and a fresh home: no
+	// credentials and no profile files, so they use the demo server.
+	home := t.TempDir()
+	examples := map[string][]string{
+		"quickstart":    {"in-process livetest server", "relay tasks", "Callbacks in the last 24 hours", "Slowest callback"},
+		"listtasks":     {"TASK", "MODE", "Lookup of"},
+		"walkrecords":   {"failed callbacks in the last seven days"},
+		"errorhandling": {"rejected before sending: field PageSize", "code Forbidden.RAM", "code Throttling.User"},
+		"sharedbudget":  {"calls from two clients sharing a 25 QPS limiter"},
+	}
+	bin := t.TempDir()
+	for name, wants := range examples {
+		t.Run(name, func(t *testing.T) {
+			exe := filepath.Join(bin, name)
+			build := exec.Command(goBin, "build", "-o", exe, "./"+name)
+			if out, err := build.CombinedOutput(); err != nil {
+				t.Fatalf("build: %v\n%s", err, out)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, exe)
+			cmd.Env = []string{"HOME=" + home}
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Fatalf("run: %v\n%s", err, out)
+			}
+			for _, want := range wants {
+				if !strings.Contains(string(out), want) {
+					t.Errorf("output lacks %q:\n%s", want, out)
+				}
+			}
+		})
+	}
+}
