@@ -182,7 +182,7 @@ func New(rdb redis.UniversalClient, accessKeyID, action string, opts ...Option) 
 		limit:    limit,
 		failOpen: c.failOpen,
 		logger:   c.logger,
-		turn:     make(chan struct{}, 1),
+		turn:     make(chan struct{}, 2),
 	}
 	if c.failOpen {
 		if !(c.share > 0 && c.share <= 1) {
