@@ -21,7 +21,6 @@ import (
 	"net/url"
 	"runtime"
 	"strings"
-	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
 	"github.com/livempu/livempu-go/signer"
@@ -283,12 +282,4 @@ func (c *Client) handleResponse(resp *http.Response, action string, decode func(
 		return nil
 	}
 	return parseAPIError(resp.StatusCode, requestID, action, body)
-}
-
-// now returns the signing clock's time.
-func (c *Client) now() time.Time {
-	if c.signer.Now != nil {
-		return c.signer.Now()
-	}
-	return time.Now()
 }

@@ -13,20 +13,19 @@ type Option func(*options)
 
 // options collects what the Option functions set; NewClient checks it.
 type options struct {
-	creds       signer.CredentialsProvider
-	endpoint    string
-	insecure    bool
-	sigVersion  signer.Version
-	httpClient  *http.Client
-	maxRetries  int
-	backoffMin  time.Duration
-	backoffMax  time.Duration
-	limiters    map[string]Limiter
-	logger      *slog.Logger
-	userAgent   string
-	maxBody     int64
-	now         func() time.Time
-	staticError error
+	creds      signer.CredentialsProvider
+	endpoint   string
+	insecure   bool
+	sigVersion signer.Version
+	httpClient *http.Client
+	maxRetries int
+	backoffMin time.Duration
+	backoffMax time.Duration
+	limiters   map[string]Limiter
+	logger     *slog.Logger
+	userAgent  string
+	maxBody    int64
+	now        func() time.Time
 }
 
 func defaultOptions() options {

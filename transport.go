@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -155,6 +154,3 @@ func safePrefix(body []byte) string {
 	}
 	return string(b)
 }
-
-// formatInt is strconv.Itoa, named for the query encoders.
-func formatInt(n int) string { return strconv.Itoa(n) }

@@ -7,7 +7,6 @@ import (
 	"context"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -17,7 +16,10 @@ func TestExamplesRun(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs every example")
 	}
-	goBin := filepath.Join(runtime.GOROOT(), "bin", "go")
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("go not on PATH: %v", err)
+	}
 	// The programs run with an empty environment and a fresh home: no
 	// credentials and no profile files, so they use the demo server.
 	home := t.TempDir()

@@ -50,6 +50,7 @@ import (
 	"log/slog"
 	"math"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/go-redis/redis_rate/v10"
@@ -182,7 +183,7 @@ func New(rdb redis.UniversalClient, accessKeyID, action string, opts ...Option) 
 		limit:    limit,
 		failOpen: c.failOpen,
 		logger:   c.logger,
-		turn:     make(chan struct{}, 2),
+		turn:     make(chan struct{}, 1),
 	}
 	if c.failOpen {
 		if !(c.share > 0 && c.share <= 1) {
@@ -280,15 +281,22 @@ func (l *Limiter) Wait(ctx context.Context) error {
 			return fmt.Errorf("redislimit: next slot of %s in %v would exceed the context deadline: %w",
 				l.action, d.Round(time.Microsecond), context.DeadlineExceeded)
 		}
-		if timer == nil {
-			timer = time.NewTimer(d)
-		} else {
-			timer.Reset(d)
+		target := time.Now().Add(d)
+		if d > 2*time.Millisecond {
+			if timer == nil {
+				timer = time.NewTimer(d - time.Millisecond - time.Millisecond/2)
+			} else {
+				timer.Reset(d - time.Millisecond - time.Millisecond/2)
+			}
+			select {
+			case <-timer.C:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
 		}
-		select {
-		case <-timer.C:
-		case <-ctx.Done():
-			return ctx.Err()
+		if rem := time.Until(target); rem > 0 {
+			ts := syscall.NsecToTimespec(int64(rem))
+			_ = syscall.Nanosleep(&ts, nil)
 		}
 	}
 }

@@ -35,12 +35,15 @@ func run(ctx context.Context, w io.Writer) error {
 		return err
 	}
 	defer a.Close()
-	b := a.Client
+	// A second client with the same limiter, for example in another
+	// component of the same service.
+	var b *livempu.Client
 	if a.Server != nil {
-		if b, err = a.Server.NewClient(opt); err != nil {
-			return err
-		}
-	} else if b, err = livempu.NewClient(opt); err != nil {
+		b, err = a.Server.NewClient(opt)
+	} else {
+		b, err = livempu.NewClient(opt)
+	}
+	if err != nil {
 		return err
 	}
 
