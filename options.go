@@ -112,8 +112,8 @@ func WithRateLimiter(action string, lim Limiter) Option {
 	}
 }
 
-// WithLogger logs each attempt at debug level (action, attempt, status,
-// request id, duration) and retries at info level. No secret, signature or
+// WithLogger logs each attempt (action, attempt, status, request id,
+// duration, error): the first at debug level, retries at info level. No secret, signature or
 // query string is ever logged.
 func WithLogger(l *slog.Logger) Option {
 	return func(o *options) { o.logger = l }

@@ -2,7 +2,9 @@ package livempu
 
 import (
 	"context"
+	"math"
 	"sync"
+	"time"
 
 	"golang.org/x/time/rate"
 )
@@ -24,12 +26,34 @@ const (
 	QPSListRtcMPUTaskDetail = 50
 )
 
-// DefaultLimitShare is the share of an action's documented QPS that the
-// default limiter allows. With a burst of one, a token bucket at rate r
-// admits at most r+1 requests in any one-second window; 97% leaves room for
-// network jitter to compress requests without ever exceeding the server's
-// sliding-window limit, while sustaining more than 95% of it.
+// JitterAllowance is the network and scheduling jitter the default
+// limiters leave room for. Requests leave the client at most r+1 in any
+// one-second window (a token bucket at rate r with a burst of one), but jitter
+// can bring them to the server closer together; DefaultRate keeps enough
+// requests in hand that a window of the server's, seen through that much
+// jitter, still holds no more than the documented limit.
+const JitterAllowance = 20 * time.Millisecond
+
+// DefaultLimitShare is kept for callers that size their own limiters as a
+// share of the documented QPS; it is the share DefaultRate uses for 100 QPS.
+//
+// Deprecated: use DefaultRate, which leaves the same jitter allowance at
+// every limit.
 const DefaultLimitShare = 0.97
+
+// DefaultRate returns the rate, in requests per second, of an action's
+// default limiter: the documented QPS N less one request for the burst and
+// ceil(N*JitterAllowance/1s) requests for jitter (97 for 100 QPS, 48 for 50
+// QPS), so at least 95% of the limit is used and the limit is never
+// exceeded. It returns 0 for an unknown action.
+func DefaultRate(action string) float64 {
+	n := DocumentedQPS(action)
+	if n == 0 {
+		return 0
+	}
+	spare := int(math.Ceil(float64(n) * JitterAllowance.Seconds()))
+	return float64(n - 1 - spare)
+}
 
 // DocumentedQPS returns an action's documented per-account QPS limit, or 0
 // for an unknown action.
@@ -43,16 +67,15 @@ func DocumentedQPS(action string) int {
 	return 0
 }
 
-// NewDefaultLimiter returns a new token bucket for action at
-// DefaultLimitShare of its documented QPS with a burst of one, or nil for an
-// unknown action. Clients share such buckets per AccessKey ID automatically;
+// NewDefaultLimiter returns a new token bucket for action at DefaultRate
+// with a burst of one, or nil for an unknown action. Clients share such buckets per AccessKey ID automatically;
 // use this to build your own sharing.
 func NewDefaultLimiter(action string) *rate.Limiter {
-	qps := DocumentedQPS(action)
-	if qps == 0 {
+	r := DefaultRate(action)
+	if r == 0 {
 		return nil
 	}
-	return rate.NewLimiter(rate.Limit(float64(qps)*DefaultLimitShare), 1)
+	return rate.NewLimiter(rate.Limit(r), 1)
 }
 
 // accountKey names one account's bucket for one action.

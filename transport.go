@@ -86,7 +86,7 @@ func stripURL(err error) error {
 
 // logAttempt records one attempt at debug level, with nothing secret.
 func (c *Client) logAttempt(ctx context.Context, st *callState, resp *http.Response, err error, d time.Duration) {
-	if c.logger == nil || !c.logger.Enabled(ctx, slog.LevelDebug) {
+	if c.logger == nil || !c.logger.Enabled(ctx, slog.LevelDebug) && (st.attempts == 1 || !c.logger.Enabled(ctx, slog.LevelInfo)) {
 		return
 	}
 	attrs := []slog.Attr{
@@ -101,7 +101,12 @@ func (c *Client) logAttempt(ctx context.Context, st *callState, resp *http.Respo
 	if err != nil {
 		attrs = append(attrs, slog.String("error", err.Error()))
 	}
-	c.logger.LogAttrs(ctx, slog.LevelDebug, "livempu attempt", attrs...)
+	// The first attempt is routine (debug); a retry is worth seeing (info).
+	level, msg := slog.LevelDebug, "livempu attempt"
+	if st.attempts > 1 {
+		level, msg = slog.LevelInfo, "livempu retry"
+	}
+	c.logger.LogAttrs(ctx, level, msg, attrs...)
 }
 
 // bufferPool recycles response buffers: decoded values copy what they keep.

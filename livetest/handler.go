@@ -79,16 +79,17 @@ var v1Common = map[string]bool{
 
 // exchange is one request being served.
 type exchange struct {
-	s    *Server
-	w    http.ResponseWriter
-	r    *http.Request
-	rec  *Request
-	done bool // the request has been recorded
+	s       *Server
+	arrived time.Time // real time of arrival, for QPS accounting
+	w       http.ResponseWriter
+	r       *http.Request
+	rec     *Request
+	done    bool // the request has been recorded
 }
 
 // ServeHTTP serves one API request; see Server for the steps.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	x := &exchange{s: s, w: w, r: r, rec: &Request{
+	x := &exchange{s: s, w: w, r: r, arrived: time.Now(), rec: &Request{
 		Method:    r.Method,
 		Received:  s.now(),
 		RequestID: newRequestID(),
@@ -187,7 +188,7 @@ func (x *exchange) serve() {
 		return
 	}
 
-	ok, limit, left := s.admit(v.AccessKeyID, rec.Action)
+	ok, limit, left := s.admit(v.AccessKeyID, rec.Action, x.arrived)
 	if !ok {
 		rec.Outcome = Throttled
 		x.w.Header().Set("x-ratelimit-user-api", s.rateLimitHeader(limit, left))

@@ -171,8 +171,9 @@ func (s *Server) ResetRequests() {
 }
 
 // MaxWindow returns the largest number of accepted requests for action
-// from one account seen in any sliding one-second window, a measure of the
-// peak rate a client achieved.
+// from one account that arrived within any one second, a measure of the
+// peak rate a client achieved. It never exceeds the action's QPS limit
+// while that is enforced.
 func (s *Server) MaxWindow(action string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -1,21 +1,39 @@
 package livetest
 
-import "time"
+import (
+	"slices"
+	"sort"
+	"time"
+)
 
 // windowKey names one account's window for one action.
 type windowKey struct{ accessKeyID, action string }
 
-// window holds the times of the requests accepted in the last second.
+// window holds the arrival times of the requests accepted recently, sorted.
+// Requests are judged by when they arrived, as a gateway stamps them, not
+// when their verification finished, so that the server's own processing
+// time does not bunch them up.
 type window struct{ times []time.Time }
 
-// prune drops the times that left the window ending at now.
+// historyKept is how long accepted times are kept: the one-second window,
+// plus room for requests whose processing overtook one another.
+const historyKept = 2 * time.Second
+
+// prune drops the times too old to matter at now.
 func (w *window) prune(now time.Time) {
-	cut := now.Add(-time.Second)
+	cut := now.Add(-historyKept)
 	i := 0
 	for i < len(w.times) && !w.times[i].After(cut) {
 		i++
 	}
 	w.times = w.times[i:]
+}
+
+// span returns the indexes [i, j) of the times in (t-1s, t].
+func (w *window) span(t time.Time) (i, j int) {
+	i = sort.Search(len(w.times), func(k int) bool { return w.times[k].After(t.Add(-time.Second)) })
+	j = sort.Search(len(w.times), func(k int) bool { return w.times[k].After(t) })
+	return i, j
 }
 
 // SetQPS changes the per-account limit of action over a sliding one-second
@@ -26,9 +44,10 @@ func (s *Server) SetQPS(action string, n int) {
 	s.qps[action] = max(n, 0)
 }
 
-// admit counts a request against its account's window, or reports the
-// limit and how long until a slot frees when the window is full.
-func (s *Server) admit(accessKeyID, action string) (ok bool, limit int, left time.Duration) {
+// admit counts a request that arrived at t against its account's window, or
+// reports the limit and how long until a slot frees when the window is
+// full.
+func (s *Server) admit(accessKeyID, action string, t time.Time) (ok bool, limit int, left time.Duration) {
 	now := time.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -40,15 +59,46 @@ func (s *Server) admit(accessKeyID, action string) (ok bool, limit int, left tim
 	}
 	w.prune(now)
 	limit = s.qps[action]
-	if limit > 0 && len(w.times) >= limit {
-		oldest := w.times[len(w.times)-limit]
-		return false, limit, max(oldest.Add(time.Second).Sub(now), time.Millisecond)
+	i, j := w.span(t)
+	if limit > 0 && !w.fits(t, i, j, limit) {
+		return false, limit, w.timeLeft(now, limit)
 	}
-	w.times = append(w.times, now)
-	if n := len(w.times); n > s.maxWindow[action] {
-		s.maxWindow[action] = n
+	w.times = slices.Insert(w.times, j, t)
+	// The new time raises the count of its own window and of those ending
+	// at the requests that arrived after it but were accepted first.
+	for k := j; k < len(w.times) && w.times[k].Before(t.Add(time.Second)); k++ {
+		a, b := w.span(w.times[k])
+		if n := b - a; n > s.maxWindow[action] {
+			s.maxWindow[action] = n
+		}
 	}
 	return true, limit, 0
+}
+
+// fits reports whether one more request at t, whose own window holds the
+// times [i, j), keeps every one-second window that would contain it within
+// limit: its own, and those ending at later arrivals accepted before it.
+func (w *window) fits(t time.Time, i, j, limit int) bool {
+	if j-i >= limit {
+		return false
+	}
+	end := t.Add(time.Second)
+	for k := j; k < len(w.times) && w.times[k].Before(end); k++ {
+		if a, b := w.span(w.times[k]); b-a >= limit {
+			return false
+		}
+	}
+	return true
+}
+
+// timeLeft returns how long until a request arriving after now finds a free
+// slot (at least a millisecond).
+func (w *window) timeLeft(now time.Time, limit int) time.Duration {
+	i, j := w.span(now)
+	if j-i < limit {
+		return time.Millisecond
+	}
+	return max(w.times[j-limit].Add(time.Second).Sub(now), time.Millisecond)
 }
 
 // windowState reports an account's limit for action and how long until a
@@ -62,11 +112,10 @@ func (s *Server) windowState(accessKeyID, action string) (limit int, left time.D
 	if w == nil || limit <= 0 {
 		return limit, 0
 	}
-	w.prune(now)
-	if len(w.times) < limit {
+	if i, j := w.span(now); j-i < limit {
 		return limit, 0
 	}
-	return limit, max(w.times[len(w.times)-limit].Add(time.Second).Sub(now), time.Millisecond)
+	return limit, w.timeLeft(now, limit)
 }
 
 // nonceKey names a nonce of one account.

@@ -63,6 +63,10 @@ const (
 // (Throttling.User); latency; parameters (MissingParam, InvalidAppId,
 // InvalidParam); the answer.
 //
+// QPS is judged per account and action by arrival time: a request is
+// refused if accepting it would put more than the limit into any one-second
+// window. Refused (throttled) requests do not count.
+//
 // Injected faults are queued in the order of the calls that add them; a
 // request consumes the first pending fault whose action matches it. They are
 // applied after the signature, timestamp, token and nonce checks (so the

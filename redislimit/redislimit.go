@@ -50,7 +50,6 @@ import (
 	"log/slog"
 	"math"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/go-redis/redis_rate/v10"
@@ -281,24 +280,36 @@ func (l *Limiter) Wait(ctx context.Context) error {
 			return fmt.Errorf("redislimit: next slot of %s in %v would exceed the context deadline: %w",
 				l.action, d.Round(time.Microsecond), context.DeadlineExceeded)
 		}
-		target := time.Now().Add(d)
-		if d > 2*time.Millisecond {
-			if timer == nil {
-				timer = time.NewTimer(d - time.Millisecond - time.Millisecond/2)
-			} else {
-				timer.Reset(d - time.Millisecond - time.Millisecond/2)
-			}
-			select {
-			case <-timer.C:
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		}
-		if rem := time.Until(target); rem > 0 {
-			ts := syscall.NsecToTimespec(int64(rem))
-			_ = syscall.Nanosleep(&ts, nil)
+		if err := sleep(ctx, d, &timer); err != nil {
+			return err
 		}
 	}
+}
+
+// sleep waits d or until ctx is done, reusing *timer. Go's timers wake up
+// to a millisecond late on Linux (the runtime's poller waits in whole
+// milliseconds), and every microsecond a waiter arrives after its slot is
+// lost to the budget: GCRA counts the next slot from the late arrival. So the
+// last fineSleep of the wait is slept precisely where the platform allows
+// (see preciseSleep); ctx is then honoured within fineSleep.
+func sleep(ctx context.Context, d time.Duration, timer **time.Timer) error {
+	target := time.Now().Add(d)
+	if coarse := d - fineSleep; coarse > 0 {
+		if *timer == nil {
+			*timer = time.NewTimer(coarse)
+		} else {
+			(*timer).Reset(coarse)
+		}
+		select {
+		case <-(*timer).C:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	if rem := time.Until(target); rem > 0 {
+		preciseSleep(rem)
+	}
+	return ctx.Err()
 }
 
 // onLocal reports whether a fail-open Limiter should use its local bucket
