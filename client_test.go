@@ -134,25 +134,26 @@ func TestThrottleWaitHonoursTimeLeft(t *testing.T) {
 
 func TestDocumentedErrorCodes(t *testing.T) {
 	codes := map[string]error{
-		"InvalidParam":                livempu.ErrInvalidParam,
-		"InvalidAppId":                livempu.ErrInvalidAppID,
-		"MissingParam":                livempu.ErrMissingParam,
-		"MissingAppId":                livempu.ErrMissingParam,
-		"InternalError":               livempu.ErrInternalError,
-		"OperationDenied":             livempu.ErrOperationDenied,
-		"Forbidden":                   livempu.ErrForbidden,
-		"Throttling":                  livempu.ErrThrottled,
-		"Throttling.User":             livempu.ErrThrottled,
-		"SignatureDoesNotMatch":       livempu.ErrSignatureMismatch,
-		"IncompleteSignature":         livempu.ErrSignatureMismatch,
-		"InvalidAccessKeyId.NotFound": livempu.ErrInvalidAccessKeyID,
-		"InvalidTimeStamp.Expired":    livempu.ErrTimestampExpired,
-		"SignatureNonceUsed":          livempu.ErrNonceUsed,
-		"ServiceUnavailable":          livempu.ErrServiceUnavailable,
+		"InvalidParam":                 livempu.ErrInvalidParam,
+		"InvalidAppId":                 livempu.ErrInvalidAppID,
+		"MissingParam":                 livempu.ErrMissingParam,
+		"MissingAppId":                 livempu.ErrMissingParam,
+		"InternalError":                livempu.ErrInternalError,
+		"OperationDenied":              livempu.ErrOperationDenied,
+		"Forbidden":                    livempu.ErrForbidden,
+		"Throttling":                   livempu.ErrThrottled,
+		"Throttling.User":              livempu.ErrThrottled,
+		"SignatureDoesNotMatch":        livempu.ErrSignatureMismatch,
+		"IncompleteSignature":          livempu.ErrSignatureMismatch,
+		"InvalidAccessKeyId.NotFound":  livempu.ErrInvalidAccessKeyID,
+		"InvalidTimeStamp.Expired":     livempu.ErrTimestampExpired,
+		"SignatureNonceUsed":           livempu.ErrNonceUsed,
+		"ServiceUnavailable":           livempu.ErrServiceUnavailable,
+		"InvalidSecurityToken.Expired": livempu.ErrInvalidSecurityToken,
 	}
 	all := []error{livempu.ErrInvalidParam, livempu.ErrInvalidAppID, livempu.ErrMissingParam, livempu.ErrInternalError,
 		livempu.ErrOperationDenied, livempu.ErrForbidden, livempu.ErrThrottled, livempu.ErrSignatureMismatch,
-		livempu.ErrInvalidAccessKeyID, livempu.ErrTimestampExpired, livempu.ErrNonceUsed, livempu.ErrServiceUnavailable}
+		livempu.ErrInvalidAccessKeyID, livempu.ErrTimestampExpired, livempu.ErrNonceUsed, livempu.ErrServiceUnavailable, livempu.ErrInvalidSecurityToken}
 	for code, want := range codes {
 		t.Run(code, func(t *testing.T) {
 			f := newFakeServer(t, func(n int, a attempt, w http.ResponseWriter) { writeJSON(w, 400, errorBody(code)) })

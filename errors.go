@@ -61,6 +61,9 @@ var (
 	ErrNonceUsed = errors.New("livempu: signature nonce already used")
 	// ErrServiceUnavailable matches ServiceUnavailable.
 	ErrServiceUnavailable = errors.New("livempu: service unavailable")
+	// ErrInvalidSecurityToken matches the InvalidSecurityToken family
+	// (expired, malformed, or not matching the AccessKey).
+	ErrInvalidSecurityToken = errors.New("livempu: invalid security token")
 )
 
 // APIError is an error response from the service. errors.Is matches it
@@ -146,6 +149,8 @@ func sentinelFor(code string) error {
 		return ErrThrottled
 	case code == "Forbidden" || strings.HasPrefix(code, "Forbidden."):
 		return ErrForbidden
+	case code == "InvalidSecurityToken" || strings.HasPrefix(code, "InvalidSecurityToken."):
+		return ErrInvalidSecurityToken
 	case strings.HasPrefix(code, "Missing") && len(code) > len("Missing"):
 		return ErrMissingParam
 	}

@@ -9,7 +9,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 	livempu "github.com/livempu/livempu-go"
 	"github.com/livempu/livempu-go/livetest"
-	"github.com/livempu/livempu-go/signer"
 )
 
 // fullTask sets every field, with values that survive the wire form.
@@ -387,5 +386,3 @@ func TestRequestLogLimit(t *testing.T) {
 		t.Errorf("Stats().Requests = %d", srv.Stats().Requests)
 	}
 }
-
-var _ = signer.V1

@@ -25,7 +25,7 @@ func ctx(t *testing.T) context.Context {
 }
 
 // rawRequest builds a request signed by signer.Signer directly, bypassing
-// the SDK's validation; mutate may change it before signing.
+// the SDK's validation.
 func rawRequest(t *testing.T, srv *livetest.Server, v signer.Version, action string, params []signer.Param, creds signer.Credentials) *http.Request {
 	t.Helper()
 	var q []string

@@ -126,6 +126,7 @@ func WithLogger(l *slog.Logger) Option {
 // concurrent use; within a process, waiters queue locally so that only one
 // of them at a time asks Redis.
 type Limiter struct {
+	rdb      redis.UniversalClient
 	gcra     *redis_rate.Limiter
 	key      string // passed to redis_rate, which prepends "rate:"
 	action   string
@@ -137,6 +138,7 @@ type Limiter struct {
 
 	mu        sync.Mutex
 	degraded  bool      // fail-open is on the local bucket
+	probing   bool      // a probe is under way
 	nextProbe time.Time // when a degraded Limiter asks Redis again
 }
 
@@ -176,6 +178,7 @@ func New(rdb redis.UniversalClient, accessKeyID, action string, opts ...Option) 
 		return nil, err
 	}
 	l := &Limiter{
+		rdb:      rdb,
 		gcra:     redis_rate.NewLimiter(rdb),
 		key:      Key(c.prefix, accessKeyID, action),
 		action:   action,
@@ -269,9 +272,6 @@ func (l *Limiter) Wait(ctx context.Context) error {
 			l.fallBack(err)
 			return l.local.Wait(ctx)
 		}
-		if l.failOpen {
-			l.recovered()
-		}
 		if res.Allowed > 0 {
 			return nil
 		}
@@ -312,20 +312,44 @@ func sleep(ctx context.Context, d time.Duration, timer **time.Timer) error {
 	return ctx.Err()
 }
 
-// onLocal reports whether a fail-open Limiter should use its local bucket
-// now: it fell back and it is not yet time to ask Redis again.
+// onLocal reports whether a fail-open Limiter should use its local bucket:
+// whether it fell back and Redis has not answered since. When it is time,
+// it asks Redis again in the background, so that waiters never wait on a
+// Redis that is down.
 func (l *Limiter) onLocal() bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if !l.degraded {
 		return false
 	}
-	now := time.Now()
-	if now.Before(l.nextProbe) {
-		return true
+	if !l.probing && !time.Now().Before(l.nextProbe) {
+		l.probing = true
+		go l.probe()
 	}
-	l.nextProbe = now.Add(probeInterval)
-	return false
+	return true
+}
+
+// probe pings Redis once; if it answers, the Limiter returns to the shared
+// budget and says so.
+func (l *Limiter) probe() {
+	ctx, cancel := context.WithTimeout(context.Background(), probeInterval)
+	err := l.rdb.Ping(ctx).Err()
+	cancel()
+	l.mu.Lock()
+	l.probing = false
+	back := err == nil && l.degraded
+	if back {
+		l.degraded = false
+	} else {
+		l.nextProbe = time.Now().Add(probeInterval)
+	}
+	l.mu.Unlock()
+	if back {
+		l.logger.LogAttrs(context.Background(), slog.LevelInfo,
+			"redislimit: Redis answers again, back on the shared budget",
+			slog.String("action", l.action),
+			slog.String("key", l.Key()))
+	}
 }
 
 // fallBack records that Redis failed and logs the first failure of an
@@ -343,20 +367,6 @@ func (l *Limiter) fallBack(err error) {
 			slog.String("key", l.Key()),
 			slog.Float64("local_rate", float64(l.local.Limit())),
 			slog.String("error", err.Error()))
-	}
-}
-
-// recovered records that Redis answered, and logs the end of an outage.
-func (l *Limiter) recovered() {
-	l.mu.Lock()
-	was := l.degraded
-	l.degraded = false
-	l.mu.Unlock()
-	if was {
-		l.logger.LogAttrs(context.Background(), slog.LevelInfo,
-			"redislimit: Redis answers again, back on the shared budget",
-			slog.String("action", l.action),
-			slog.String("key", l.Key()))
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	livempu "github.com/livempu/livempu-go"
+	"github.com/livempu/livempu-go/internal/leakcheck"
 	"github.com/livempu/livempu-go/redislimit"
 	"github.com/redis/go-redis/v9"
 )
@@ -147,6 +148,7 @@ func countingRedis(t *testing.T) (redis.UniversalClient, *callCounter) {
 }
 
 func TestWaitHonoursCancellation(t *testing.T) {
+	leakcheck.Check(t)
 	rdb, calls := countingRedis(t)
 	l, err := redislimit.New(rdb, keyA, livempu.ActionListRtcMPUEventSubRecord,
 		redislimit.WithRate(0.1), redislimit.WithKeyPrefix(uniquePrefix(t)))
@@ -204,6 +206,7 @@ func TestWaitHonoursCancellation(t *testing.T) {
 }
 
 func TestWaitDoesNotBusyLoop(t *testing.T) {
+	leakcheck.Check(t)
 	rdb, calls := countingRedis(t)
 	l, err := redislimit.New(rdb, keyA, livempu.ActionListRtcMPUEventSubRecord,
 		redislimit.WithRate(2), redislimit.WithKeyPrefix(uniquePrefix(t)))
@@ -256,6 +259,7 @@ func TestWaitDoesNotBusyLoop(t *testing.T) {
 }
 
 func TestBudgetSharedByLimitersOfOneAccount(t *testing.T) {
+	leakcheck.Check(t)
 	rdb := needRedis(t)
 	prefix := uniquePrefix(t)
 	ev, task := livempu.ActionListRtcMPUEventSubRecord, livempu.ActionListRtcMPUTaskDetail
