@@ -36,7 +36,7 @@ func (r *ListRtcMPUEventSubRecordResponse) decode(body string) error {
 func (r *ListRtcMPUEventSubRecordResponse) decodeFrom(d *wire.Decoder) error {
 	*r = ListRtcMPUEventSubRecordResponse{}
 	return d.Object(func(k string) (err error) {
-		switch string(k) {
+		switch k {
 		case `"RequestId"`:
 			r.RequestID, err = d.String()
 		case `"Count"`:
@@ -66,7 +66,7 @@ func (r EventSubRecord) MarshalJSON() ([]byte, error) { return marshalObject(r.e
 func (r *EventSubRecord) decodeFrom(d *wire.Decoder) error {
 	*r = EventSubRecord{}
 	return d.Object(func(k string) (err error) {
-		switch string(k) {
+		switch k {
 		case `"AppId"`:
 			r.AppID, err = d.String()
 		case `"SubId"`:
@@ -112,7 +112,7 @@ func (e *MPUEvent) decode(doc string) error { return wire.Decode(doc, e.decodeFr
 func (e *MPUEvent) decodeFrom(d *wire.Decoder) error {
 	*e = MPUEvent{}
 	return d.Object(func(k string) (err error) {
-		switch string(k) {
+		switch k {
 		case `"EventType"`:
 			var n int
 			n, err = d.Int()
@@ -153,7 +153,7 @@ func (p EventPayload) MarshalJSON() ([]byte, error) { return marshalObject(p.enc
 func (p *EventPayload) decodeFrom(d *wire.Decoder) error {
 	*p = EventPayload{}
 	return d.Object(func(k string) (err error) {
-		switch string(k) {
+		switch k {
 		case `"DstUrl"`:
 			p.DstURL, err = d.String()
 		case `"EventTs"`:

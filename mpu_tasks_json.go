@@ -36,7 +36,7 @@ func (r *ListRtcMPUTaskDetailResponse) decode(body string) error {
 func (r *ListRtcMPUTaskDetailResponse) decodeFrom(d *wire.Decoder) error {
 	*r = ListRtcMPUTaskDetailResponse{}
 	return d.Object(func(k string) (err error) {
-		switch string(k) {
+		switch k {
 		case `"RequestId"`:
 			r.RequestID, err = d.String()
 		case `"MPUTasks"`:
@@ -60,7 +60,7 @@ func (t MPUTask) MarshalJSON() ([]byte, error) { return marshalObject(t.encodeFi
 func (t *MPUTask) decodeFrom(d *wire.Decoder) error {
 	*t = MPUTask{}
 	return d.Object(func(k string) (err error) {
-		switch string(k) {
+		switch k {
 		case `"AppId"`:
 			t.AppID, err = d.String()
 		case `"ChannelId"`:
@@ -111,7 +111,7 @@ func (u RelayURL) MarshalJSON() ([]byte, error) { return marshalObject(u.encodeF
 func (u *RelayURL) decodeFrom(d *wire.Decoder) error {
 	*u = RelayURL{}
 	return d.Object(func(k string) (err error) {
-		switch string(k) {
+		switch k {
 		case `"URL"`:
 			u.URL, err = d.String()
 		case `"IsAliCdn"`:
@@ -135,7 +135,7 @@ func (p SingleSubParams) MarshalJSON() ([]byte, error) { return marshalObject(p.
 func (p *SingleSubParams) decodeFrom(d *wire.Decoder) error {
 	*p = SingleSubParams{}
 	return d.Object(func(k string) (err error) {
-		switch string(k) {
+		switch k {
 		case `"SourceType"`:
 			p.SourceType, err = sourceType(d)
 		case `"StreamType"`:
@@ -162,7 +162,7 @@ func (p TranscodeParams) MarshalJSON() ([]byte, error) { return marshalObject(p.
 func (p *TranscodeParams) decodeFrom(d *wire.Decoder) error {
 	*p = TranscodeParams{}
 	return d.Object(func(k string) (err error) {
-		switch string(k) {
+		switch k {
 		case `"Background"`:
 			err = p.Background.decodeFrom(d)
 		case `"EncodeParams"`:
@@ -192,7 +192,7 @@ func (g Background) MarshalJSON() ([]byte, error) { return marshalObject(g.encod
 func (g *Background) decodeFrom(d *wire.Decoder) error {
 	*g = Background{}
 	return d.Object(func(k string) (err error) {
-		switch string(k) {
+		switch k {
 		case `"RenderMode"`:
 			g.RenderMode, err = renderMode(d)
 		case `"URL"`:
@@ -216,7 +216,7 @@ func (p EncodeParams) MarshalJSON() ([]byte, error) { return marshalObject(p.enc
 func (p *EncodeParams) decodeFrom(d *wire.Decoder) error {
 	*p = EncodeParams{}
 	return d.Object(func(k string) (err error) {
-		switch string(k) {
+		switch k {
 		case `"AudioOnly"`:
 			p.AudioOnly, err = d.Bool()
 		case `"AudioBitrate"`:
@@ -267,7 +267,7 @@ func (l Layout) MarshalJSON() ([]byte, error) { return marshalObject(l.encodeFie
 func (l *Layout) decodeFrom(d *wire.Decoder) error {
 	*l = Layout{}
 	return d.Object(func(k string) (err error) {
-		if string(k) == `"UserPanes"` {
+		if k == `"UserPanes"` {
 			l.UserPanes, err = decodeArray(d, (*UserPane).decodeFrom)
 		}
 		return wire.ErrField(k, err)
@@ -287,7 +287,7 @@ func (p UserPane) MarshalJSON() ([]byte, error) { return marshalObject(p.encodeF
 func (p *UserPane) decodeFrom(d *wire.Decoder) error {
 	*p = UserPane{}
 	return d.Object(func(k string) (err error) {
-		switch string(k) {
+		switch k {
 		case `"UserInfo"`:
 			err = p.UserInfo.decodeFrom(d)
 		case `"Height"`:
@@ -329,7 +329,7 @@ func (u UserInfo) MarshalJSON() ([]byte, error) { return marshalObject(u.encodeF
 func (u *UserInfo) decodeFrom(d *wire.Decoder) error {
 	*u = UserInfo{}
 	return d.Object(func(k string) (err error) {
-		switch string(k) {
+		switch k {
 		case `"ChannelId"`:
 			u.ChannelID, err = d.String()
 		case `"UserId"`:
@@ -365,7 +365,7 @@ func (p SEIParams) MarshalJSON() ([]byte, error) { return marshalObject(p.encode
 func (p *SEIParams) decodeFrom(d *wire.Decoder) error {
 	*p = SEIParams{}
 	return d.Object(func(k string) (err error) {
-		switch string(k) {
+		switch k {
 		case `"LayoutVolume"`:
 			err = p.LayoutVolume.decodeFrom(d)
 		case `"PassThrough"`:
@@ -392,7 +392,7 @@ func (s SEISettings) MarshalJSON() ([]byte, error) { return marshalObject(s.enco
 func (s *SEISettings) decodeFrom(d *wire.Decoder) error {
 	*s = SEISettings{}
 	return d.Object(func(k string) (err error) {
-		switch string(k) {
+		switch k {
 		case `"FollowIdr"`:
 			s.FollowIDR, err = d.Bool()
 		case `"Interval"`:
@@ -416,7 +416,7 @@ func (s SEIPassThrough) MarshalJSON() ([]byte, error) { return marshalObject(s.e
 func (s *SEIPassThrough) decodeFrom(d *wire.Decoder) error {
 	*s = SEIPassThrough{}
 	return d.Object(func(k string) (err error) {
-		switch string(k) {
+		switch k {
 		case `"FollowIdr"`:
 			s.FollowIDR, err = d.Bool()
 		case `"Interval"`:

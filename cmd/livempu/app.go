@@ -257,7 +257,7 @@ func (o *commonOptions) register(fs *flag.FlagSet, getenv func(string) string) {
 	}
 	fs.StringVar(&o.appID, "app-id", "", "application `ID` (required, except with --demo)")
 	fs.StringVar(&o.output, "output", "", "output `format`: ndjson, json, table or csv (default table on a terminal, ndjson otherwise)")
-	fs.StringVar(&o.output, "o", "", "shorthand for --output")
+	fs.StringVar(&o.output, "o", "", "shorthand for --output `format`")
 	fs.IntVar(&o.maxItems, "max-items", 0, "stop after `n` items are written (0: no limit)")
 	fs.IntVar(&o.pageSize, "page-size", livempu.MaxPageSize, "items per request, 1 to 100")
 	fs.IntVar(&o.prefetch, "prefetch", 0, "pages requested ahead of the one being written, 0 to 16 (faster long walks; a walk may then make that many requests more)")
@@ -420,7 +420,7 @@ func walk[T any](ctx context.Context, e *env, o *commonOptions, spec walkSpec[T]
 	}
 	prog := newProgress(e.stderr, e.stderrTTY, spec.noun, e.now)
 	out := spec.out
-	written := 0
+	written, listed := 0, 0
 	var writeErr error
 	opts := []pager.Option{
 		pager.WithPrefetch(o.prefetch),
@@ -446,6 +446,7 @@ func walk[T any](ctx context.Context, e *env, o *commonOptions, spec walkSpec[T]
 		if writeErr != nil {
 			break
 		}
+		listed++
 		if spec.keep != nil && !spec.keep(item) {
 			continue
 		}
@@ -486,7 +487,7 @@ func walk[T any](ctx context.Context, e *env, o *commonOptions, spec walkSpec[T]
 		}
 		return exitFailure
 	}
-	prog.done(written)
+	prog.done(written, listed)
 	return exitOK
 }
 

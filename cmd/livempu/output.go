@@ -308,15 +308,21 @@ func (p *progress) clear() {
 	}
 }
 
-// done prints a summary of a successful walk, on a terminal only.
-func (p *progress) done(written int) {
+// done prints a summary of a successful walk, on a terminal only: written
+// items were written of listed ones. A walk stopped by --max-items in the
+// middle of a page was not told about that page, which is counted here.
+func (p *progress) done(written, listed int) {
 	if !p.enabled {
 		return
 	}
+	pages := p.pages
+	if listed > p.listed {
+		pages++
+	}
 	d := p.now().Sub(p.start).Round(time.Millisecond)
 	if written == 0 {
-		fmt.Fprintf(p.w, "no %s found (%d pages, %v)\n", p.noun, p.pages, d)
+		fmt.Fprintf(p.w, "no %s found (%d listed, %d pages, %v)\n", p.noun, listed, pages, d)
 		return
 	}
-	fmt.Fprintf(p.w, "%d %s written (%d listed, %d pages, %v)\n", written, p.noun, p.listed, p.pages, d)
+	fmt.Fprintf(p.w, "%d %s written (%d listed, %d pages, %v)\n", written, p.noun, listed, pages, d)
 }

@@ -475,9 +475,9 @@ func TestProgress(t *testing.T) {
 	p.page(pager.PageInfo{PageNo: 1, Items: 100, PagesSoFar: 1, ItemsSoFar: 100}, 7, true)
 	p.page(pager.PageInfo{PageNo: 2, Items: 100, PagesSoFar: 2, ItemsSoFar: 200}, 9, true)
 	p.clear()
-	p.done(9)
+	p.done(9, 230)
 	out := buf.String()
-	for _, want := range []string{"\r\033[K1 pages, 100 records, 7 kept, 100/s", "\r\033[K2 pages, 200 records, 9 kept, 100/s", "9 records written (200 listed, 2 pages"} {
+	for _, want := range []string{"\r\033[K1 pages, 100 records, 7 kept, 100/s", "\r\033[K2 pages, 200 records, 9 kept, 100/s", "9 records written (230 listed, 3 pages"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("progress output lacks %q: %q", want, out)
 		}
@@ -487,7 +487,7 @@ func TestProgress(t *testing.T) {
 	p = newProgress(&buf, false, "tasks", time.Now)
 	p.page(pager.PageInfo{PagesSoFar: 1, ItemsSoFar: 1}, 1, false)
 	p.clear()
-	p.done(1)
+	p.done(1, 1)
 	if buf.Len() != 0 {
 		t.Errorf("disabled progress wrote %q", buf.String())
 	}
