@@ -238,7 +238,9 @@ func recordItems(r *ListRtcMPUEventSubRecordResponse) []EventSubRecord { return 
 // until the iterator is ranged; each range starts again from the first page.
 // An error is yielded once and ends the walk. Memory stays bounded by the
 // pages in flight (one, or 1+n with pager.WithPrefetch(n)), whatever the
-// total.
+// total. The service checks the seven-day window on every page against its
+// own clock, so a long walk whose StartTime is within minutes of the limit
+// can fail part way with ErrInvalidParam: keep a few minutes of margin.
 func EventSubRecords(ctx context.Context, api API, req *ListRtcMPUEventSubRecordRequest, opts ...pager.Option) iter.Seq2[EventSubRecord, error] {
 	fetch, opts := recordPager(api, req, opts)
 	return pager.Items(ctx, fetch, recordItems, opts...)

@@ -18,15 +18,18 @@
 //
 // # Budget
 //
-// The default rate is livempu.DefaultLimitShare (97%) of the documented QPS,
-// with a burst of one. GCRA with a burst of b lets b requests through at once
-// and then one every 1/rate; with b = 1 consecutive admissions are at least
-// 1/rate apart on Redis's clock, so any one-second window holds at most
-// rate+1 of them: 98 for 97/s, under the server's 100. The gap of two
-// requests absorbs the jitter between Redis admitting a request and the
-// service receiving it (about 20 ms of spread within one window) while the
-// aggregate stays above 90% of the documented limit. A larger burst would
-// allow rate+b in a window and trip the server's sliding window.
+// The default rate is livempu.DefaultRate(action), the SDK's own default
+// (97/s for a documented 100, 48/s for 50), with a burst of one. GCRA with a
+// burst of b admits b requests at once and then one every 1/rate; with
+// b = 1 two admissions are at least 1/rate apart on Redis's clock, so any
+// one-second window holds at most rate+1 of them (98 for 97/s). Requests
+// reach the service with jitter after Redis admits them; a server window of
+// one second then covers up to 1s+jitter of Redis time, which with
+// livempu.JitterAllowance (20 ms) holds at most floor(97*1.02)+1 = 99
+// requests, still under 100. A larger burst adds b-1 to every such window and
+// trips the server's sliding window after an idle moment. In return the
+// aggregate stays above 90% of the documented limit (about 94% measured with
+// four processes on one machine).
 //
 // # Redis unavailable
 //
@@ -87,8 +90,9 @@ type config struct {
 }
 
 // WithRate sets the shared budget in requests per second (default:
-// livempu.DefaultLimitShare of the action's documented QPS). Stay below the
-// documented limit: with a burst of one a window can hold rate+1 requests.
+// livempu.DefaultRate(action), 97 for ListRtcMPUEventSubRecord and 48 for
+// ListRtcMPUTaskDetail). Stay below the documented limit: with a burst of
+// one a window can hold rate+1 requests, more with jitter.
 // It applies to one action, so Options refuses it; use New per action.
 func WithRate(perSecond float64) Option {
 	return func(c *config) { c.rate = perSecond }
@@ -167,11 +171,9 @@ func New(rdb redis.UniversalClient, accessKeyID, action string, opts ...Option) 
 	}
 	perSecond := c.rate
 	if perSecond == 0 {
-		qps := livempu.DocumentedQPS(action)
-		if qps == 0 {
+		if perSecond = livempu.DefaultRate(action); perSecond == 0 {
 			return nil, fmt.Errorf("redislimit: unknown action %q: give WithRate", action)
 		}
-		perSecond = float64(qps) * livempu.DefaultLimitShare
 	}
 	limit, err := gcraLimit(perSecond)
 	if err != nil {

@@ -178,6 +178,8 @@ func decodeRecords(t *testing.T, lines []string) []livempu.EventSubRecord {
 	return recs
 }
 
+// TestTasksFormats runs "tasks" against livetest in each output format and
+// parses the output: NDJSON lines, a JSON array, CSV rows, table lines.
 func TestTasksFormats(t *testing.T) {
 	t.Parallel()
 	srv := livetest.NewServer(t, livetest.WithGenerated(250, 0, 1))
@@ -255,6 +257,8 @@ func TestTasksFormats(t *testing.T) {
 	})
 }
 
+// TestEventsFormats runs "events" in each output format, and checks that a
+// window older than 7 days is refused.
 func TestEventsFormats(t *testing.T) {
 	t.Parallel()
 	srv := livetest.NewServer(t, livetest.WithGenerated(20, 1200, 2))
@@ -332,6 +336,8 @@ func TestEventsFormats(t *testing.T) {
 	})
 }
 
+// TestEventsFailed compares "events --failed" with the failed records the
+// SDK lists from the same server and window.
 func TestEventsFailed(t *testing.T) {
 	t.Parallel()
 	srv := livetest.NewServer(t, livetest.WithGenerated(30, 2000, 3))
@@ -378,6 +384,9 @@ func TestEventsFailed(t *testing.T) {
 	}
 }
 
+// TestExitCodes checks the exit status of usage errors (2), API errors with
+// and without retries (1, naming the code and request id), missing
+// credentials (1) and success (0).
 func TestExitCodes(t *testing.T) {
 	t.Parallel()
 	srv := livetest.NewServer(t, livetest.WithGenerated(10, 10, 4))
@@ -445,6 +454,8 @@ func TestExitCodes(t *testing.T) {
 	})
 }
 
+// TestCredentialOptions checks --profile, --signature-version v1, --debug
+// and the endpoint from the environment.
 func TestCredentialOptions(t *testing.T) {
 	t.Parallel()
 	srv := livetest.NewServer(t, livetest.WithGenerated(5, 0, 5))
@@ -571,6 +582,7 @@ func TestInterrupt(t *testing.T) {
 	}
 }
 
+// TestDemo runs both commands with --demo and no credentials.
 func TestDemo(t *testing.T) {
 	t.Parallel()
 	env := baseEnv(t) // no credentials needed
@@ -596,6 +608,7 @@ func TestDemo(t *testing.T) {
 	}
 }
 
+// TestHelp checks every way to ask for help, and version.
 func TestHelp(t *testing.T) {
 	t.Parallel()
 	env := baseEnv(t)

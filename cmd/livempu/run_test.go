@@ -31,6 +31,8 @@ func runIn(ctx context.Context, getenv func(string) string, args ...string) resu
 	return result{stdout.String(), stderr.String(), code}
 }
 
+// TestRunUsageErrors checks that bad command lines end with status 2, a
+// message and the usage on stderr, and nothing on stdout.
 func TestRunUsageErrors(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -74,6 +76,7 @@ func TestRunUsageErrors(t *testing.T) {
 	}
 }
 
+// TestRunHelpAndVersion checks the help texts and the version line.
 func TestRunHelpAndVersion(t *testing.T) {
 	t.Parallel()
 	for _, args := range [][]string{{"help"}, {"--help"}, {"help", "help"}} {
@@ -104,6 +107,7 @@ func TestRunHelpAndVersion(t *testing.T) {
 	}
 }
 
+// TestWindow checks how --since, --start and --end make the time window.
 func TestWindow(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2024, 5, 10, 12, 0, 0, 0, time.UTC)
@@ -148,6 +152,7 @@ func TestWindow(t *testing.T) {
 	}
 }
 
+// TestParseAge checks the --since durations, days included.
 func TestParseAge(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]time.Duration{
@@ -179,6 +184,7 @@ func demoRun(t *testing.T, args ...string) result {
 	return r
 }
 
+// TestRunFormats runs both commands with --demo in-process in each format.
 func TestRunFormats(t *testing.T) {
 	t.Parallel()
 	tasks, _ := livetest.Generate(demoTasks, 0, demoSeed, time.Now())
@@ -217,6 +223,8 @@ func TestRunFormats(t *testing.T) {
 	}
 }
 
+// TestRunDefaultFormatOnTerminal checks that the default output is a table
+// on a terminal and NDJSON otherwise.
 func TestRunDefaultFormatOnTerminal(t *testing.T) {
 	t.Parallel()
 	for _, tty := range []bool{false, true} {
@@ -232,6 +240,8 @@ func TestRunDefaultFormatOnTerminal(t *testing.T) {
 	}
 }
 
+// TestRunCancelled checks that a cancelled context (SIGINT) ends with
+// status 130 and a valid, closed JSON array.
 func TestRunCancelled(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -306,6 +316,7 @@ func TestRunErrorMidWalk(t *testing.T) {
 	}
 }
 
+// TestOutputEmpty checks what each format writes for no items.
 func TestOutputEmpty(t *testing.T) {
 	t.Parallel()
 	for format, want := range map[string]string{
@@ -336,11 +347,14 @@ func TestOutputEmpty(t *testing.T) {
 // failWriter fails every write.
 type failWriter struct{ n int }
 
+// Write counts the call and fails.
 func (w *failWriter) Write(p []byte) (int, error) {
 	w.n++
 	return 0, errors.New("disk full")
 }
 
+// TestOutputWriteError checks that a failed write to stdout is reported
+// and sticks.
 func TestOutputWriteError(t *testing.T) {
 	t.Parallel()
 	w := &failWriter{}
@@ -400,11 +414,14 @@ func TestOutputWholeLines(t *testing.T) {
 // recordingWriter keeps each Write separately.
 type recordingWriter struct{ writes [][]byte }
 
+// Write records p as one write.
 func (w *recordingWriter) Write(p []byte) (int, error) {
 	w.writes = append(w.writes, bytes.Clone(p))
 	return len(p), nil
 }
 
+// TestTableAlignsAcrossFlushes checks that table pages line up and that
+// cells are cleaned.
 func TestTableAlignsAcrossFlushes(t *testing.T) {
 	t.Parallel()
 	var buf bytes.Buffer
@@ -432,6 +449,7 @@ func TestTableAlignsAcrossFlushes(t *testing.T) {
 	}
 }
 
+// TestEventJSON checks the EventError member and the --failed rule.
 func TestEventJSON(t *testing.T) {
 	t.Parallel()
 	rec := livempu.EventSubRecord{AppID: "a", MsgID: "m", Data: "not json", HTTPCode: 500, Time: time.Unix(1700000000, 0).UTC()}
@@ -466,6 +484,8 @@ func TestEventJSON(t *testing.T) {
 	}
 }
 
+// TestProgress checks the progress line and summary, and that nothing is
+// drawn when stderr is not a terminal.
 func TestProgress(t *testing.T) {
 	t.Parallel()
 	var buf bytes.Buffer
@@ -493,6 +513,8 @@ func TestProgress(t *testing.T) {
 	}
 }
 
+// TestIsTerminal checks that buffers, files and the null device are not
+// terminals.
 func TestIsTerminal(t *testing.T) {
 	t.Parallel()
 	if isTerminal(&bytes.Buffer{}) {
@@ -516,6 +538,7 @@ func TestIsTerminal(t *testing.T) {
 	}
 }
 
+// TestDescribeError checks the one-line error report and the hints.
 func TestDescribeError(t *testing.T) {
 	t.Parallel()
 	api := &livempu.APIError{StatusCode: 403, Code: "Forbidden.RAM", Message: "no", RequestID: "RID-1", Action: livempu.ActionListRtcMPUTaskDetail}
