@@ -164,7 +164,7 @@ func (r *ListRtcMPUEventSubRecordRequest) Validate() error {
 		v.fail("EndTime", "is required")
 	case r.StartTime.Truncate(time.Second).After(r.EndTime.Truncate(time.Second)):
 		v.fail("StartTime", "is after EndTime")
-	case r.StartTime.Year() < 1970 || r.EndTime.Year() > 9999:
+	case r.StartTime.UTC().Year() < 1970 || r.EndTime.UTC().Year() > 9999: // as sent, in UTC
 		v.fail("StartTime", "is outside the years 1970 to 9999")
 	}
 	v.page(r.PageSize, r.PageNo, true)

@@ -35,8 +35,16 @@ _livempu_install_redis() {
     return 1
   fi
   echo "== services: installing redis-server"
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null || return 1
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server >/dev/null || return 1
+  local log
+  log="$(mktemp "${TMPDIR:-/tmp}/livempu-apt.XXXXXX")" || return 1
+  if ! { $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+         $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server; } >"$log" 2>&1; then
+    echo "services: installing redis-server failed:" >&2
+    cat "$log" >&2
+    rm -f "$log"
+    return 1
+  fi
+  rm -f "$log"
   command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1
 }
 

@@ -105,7 +105,7 @@ func Saturate(impl Impl, goroutines int, d time.Duration, check func(*http.Reque
 				switch {
 				case err == nil:
 					ok.Add(1)
-				case ctx.Err() != nil:
+				case errors.Is(err, context.Canceled):
 					// Ours, waiting on its limiter when time ran out.
 				default:
 					failed.Add(1)

@@ -10,7 +10,7 @@
 // the same Redis (a single server, Sentinel or Cluster: any
 // redis.UniversalClient).
 //
-// Switching a client is one line:
+// Switching a client is one Options call:
 //
 //	opts, err := redislimit.Options(rdb, accessKeyID)
 //	...
@@ -28,7 +28,7 @@
 // livempu.JitterAllowance (20 ms) holds at most floor(97*1.02)+1 = 99
 // requests, still under 100. A larger burst adds b-1 to every such window and
 // trips the server's sliding window after an idle moment. In return the
-// aggregate stays above 90% of the documented limit (about 94% measured with
+// aggregate stays above 90% of the documented limit (about 95% measured with
 // four processes on one machine).
 //
 // # Redis unavailable
@@ -37,8 +37,13 @@
 // [ErrUnavailable] that wraps Redis's error: the SDK then fails the call
 // without sending it. Fail-open ([WithFailOpen]) falls back to a local token
 // bucket at a share of the rate (1/N for N processes keeps the account under
-// its limit), logs the switch once, asks Redis again at most once a second
-// and returns to the shared budget as soon as Redis answers.
+// its limit), logs the switch once, pings Redis in the background once a
+// second and returns to the shared budget as soon as Redis answers.
+//
+// Give the limiter a Redis client with short timeouts and few retries
+// (DialTimeout, ReadTimeout and WriteTimeout of a few hundred milliseconds,
+// MaxRetries -1, DialerRetries 1): its defaults take seconds to report an
+// outage, and Wait waits that long.
 //
 // Keys are "rate:" + prefix + action + ":" + a SHA-256 of the AccessKey ID:
 // the ID never appears in Redis, in errors or in logs.
@@ -91,9 +96,10 @@ type config struct {
 
 // WithRate sets the shared budget in requests per second (default:
 // livempu.DefaultRate(action), 97 for ListRtcMPUEventSubRecord and 48 for
-// ListRtcMPUTaskDetail). Stay below the documented limit: with a burst of
-// one a window can hold rate+1 requests, more with jitter.
-// It applies to one action, so Options refuses it; use New per action.
+// ListRtcMPUTaskDetail); 0 means that default. Stay below the documented
+// limit: with a burst of one a window can hold rate+1 requests, more with
+// jitter. It applies to one action, so Options refuses it; use New per
+// action.
 func WithRate(perSecond float64) Option {
 	return func(c *config) { c.rate = perSecond }
 }
@@ -101,7 +107,8 @@ func WithRate(perSecond float64) Option {
 // WithFailOpen keeps requests going when Redis is unavailable: Wait falls
 // back to a local token bucket at share (0 < share <= 1) of the rate, for
 // example 1/N when N processes share the account, logs the fall-back once
-// and returns to Redis when it answers again (asked at most once a second).
+// and returns to Redis when it answers a PING again (sent in the background
+// once a second).
 func WithFailOpen(share float64) Option {
 	return func(c *config) { c.failOpen, c.share = true, share }
 }
@@ -127,8 +134,9 @@ func WithLogger(l *slog.Logger) Option {
 
 // Limiter is a livempu.Limiter whose budget lives in Redis and is shared by
 // every Limiter of the same account and action on that Redis. It is safe for
-// concurrent use; within a process, waiters queue locally so that only one
-// of them at a time asks Redis.
+// concurrent use; its waiters queue locally so that only one of them at a
+// time asks Redis. Create one per account and action in a process and share
+// it (a fail-open Limiter's local bucket is its own).
 type Limiter struct {
 	rdb      redis.UniversalClient
 	gcra     *redis_rate.Limiter
@@ -202,9 +210,9 @@ func New(rdb redis.UniversalClient, accessKeyID, action string, opts ...Option) 
 }
 
 // gcraLimit expresses perSecond as a redis_rate.Limit with a burst of one.
-// redis_rate takes an integer count per period, so a fractional rate (48.5
-// for ListRtcMPUTaskDetail) is counted over 10, 100 or 1000 seconds; only
-// the ratio, the interval between two requests, matters to GCRA.
+// redis_rate takes an integer count per period, so a fractional rate
+// (WithRate(48.5), say) is counted over 10, 100 or 1000 seconds; only the
+// ratio, the interval between two requests, matters to GCRA.
 func gcraLimit(perSecond float64) (redis_rate.Limit, error) {
 	if math.IsNaN(perSecond) || math.IsInf(perSecond, 0) || perSecond < 0.001 || perSecond > 1e6 {
 		return redis_rate.Limit{}, fmt.Errorf("redislimit: WithRate(%v): need 0.001 to 1e6 per second", perSecond)
@@ -373,9 +381,11 @@ func (l *Limiter) fallBack(err error) {
 }
 
 // Options returns the livempu.Options that make a Client wait on shared
-// Redis budgets for both actions of the account accessKeyID, so that
-// switching a client is livempu.NewClient(append(opts, ...)...). opts apply
-// to both limiters; WithRate, which is per action, is refused.
+// Redis budgets for both actions of the account accessKeyID (a
+// livempu.WithRateLimiter per action), so that switching a client is
+// livempu.NewClient(append(opts, ...)...). opts apply to both limiters;
+// WithRate, which is per action, is refused. Build the options once per
+// process and give them to every Client of the account.
 func Options(rdb redis.UniversalClient, accessKeyID string, opts ...Option) ([]livempu.Option, error) {
 	var c config
 	for _, opt := range opts {

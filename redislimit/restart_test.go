@@ -95,6 +95,8 @@ func TestRedisRestart(t *testing.T) {
 		return &livempu.ListRtcMPUEventSubRecordRequest{
 			AppID: livetest.DemoAppID, StartTime: now.Add(-time.Hour), EndTime: now, PageSize: 10, PageNo: 1}
 	}
+	// Upper bounds are what the budget promises; lower bounds are loose, as
+	// a busy machine wakes waiters late and GCRA does not make up lost time.
 	inRange := func(what string, n int, lo, hi int) {
 		t.Helper()
 		t.Logf("%s: %d waits", what, n)
@@ -105,7 +107,7 @@ func TestRedisRestart(t *testing.T) {
 
 	// Redis up: both on the shared budget, 40/s.
 	n, errs := waitFor(open, time.Second)
-	inRange("fail-open, Redis up, 1s", n, perSecond-4, perSecond+2)
+	inRange("fail-open, Redis up, 1s", n, perSecond*3/4, perSecond+2)
 	if len(errs) > 0 {
 		t.Errorf("fail-open with Redis up: %v", errs)
 	}
@@ -146,7 +148,7 @@ func TestRedisRestart(t *testing.T) {
 	// Fail-open: on at its share, 10/s (the first wait at once), for long
 	// enough to ask Redis again once, logged once.
 	n, errs = waitFor(open, 1500*time.Millisecond)
-	inRange("fail-open, Redis down, 1.5s", n, 12, 17)
+	inRange("fail-open, Redis down, 1.5s", n, 10, 17)
 	if len(errs) > 0 {
 		t.Errorf("fail-open with Redis down: %v", errs)
 	}
@@ -181,7 +183,7 @@ func TestRedisRestart(t *testing.T) {
 		t.Fatalf("return to Redis logged %d times, want once:\n%s", c, logs)
 	}
 	n, errs = waitFor(open, time.Second)
-	inRange("fail-open, Redis back, 1s", n, perSecond-4, perSecond+2)
+	inRange("fail-open, Redis back, 1s", n, perSecond*3/4, perSecond+2)
 	if len(errs) > 0 {
 		t.Errorf("fail-open after restart: %v", errs)
 	}

@@ -165,13 +165,9 @@ func unquoted(v string) (string, error) {
 		return "", errType(v, "string")
 	}
 	inner := v[1 : len(v)-1]
-	for i := 0; i < len(inner); i++ {
-		if c := inner[i]; c == '\\' || c >= utf8.RuneSelf {
-			if c == '\\' || !utf8.ValidString(inner) {
-				return unescape(v)
-			}
-			break
-		}
+	// Every byte must be looked at: an escape may follow non-ASCII text.
+	if strings.IndexByte(inner, '\\') >= 0 || !utf8.ValidString(inner) {
+		return unescape(v)
 	}
 	return inner, nil
 }
@@ -392,27 +388,30 @@ const TimeLayout = "2006-01-02T15:04:05Z"
 
 // Time decodes an ISO 8601 UTC time ("2024-04-09T10:00:00Z"; the trailing Z
 // and fractional seconds are optional, any offset is honoured) or a number
-// of epoch milliseconds. "" and null give the zero time. The result is UTC.
+// of epoch milliseconds. "" and null give the zero time. The result is UTC,
+// within the years 0000 to 9999 that the layout can write back; a time
+// outside them is an error.
 func Time(v string) (time.Time, error) {
 	t, err := scalarText(v)
 	if err != nil || len(t) == 0 {
 		return time.Time{}, err
 	}
+	var tm time.Time
 	if v[0] != '"' {
 		ms, err := Int64(v)
 		if err != nil {
 			return time.Time{}, err
 		}
-		return time.UnixMilli(ms).UTC(), nil
+		tm = time.UnixMilli(ms)
+	} else if tm, err = time.Parse(time.RFC3339Nano, t); err != nil {
+		if tm, err = time.Parse("2006-01-02T15:04:05.999999999", t); err != nil {
+			return time.Time{}, errType(v, "time")
+		}
 	}
-	s := t
-	if tm, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return tm.UTC(), nil
+	if tm = tm.UTC(); tm.Year() < 0 || tm.Year() > 9999 {
+		return time.Time{}, errType(v, "time in the years 0000 to 9999")
 	}
-	if tm, err := time.Parse("2006-01-02T15:04:05.999999999", s); err == nil {
-		return tm.UTC(), nil
-	}
-	return time.Time{}, errType(v, "time")
+	return tm, nil
 }
 
 // UnixMilli decodes epoch milliseconds given as a number or a string into a

@@ -124,12 +124,14 @@ func (w *Writer) Flag(key string, v bool) {
 	w.Bool(key, v, false)
 }
 
-// Time writes a UTC time in the service's layout; the zero time is "".
+// Time writes a UTC time in the service's layout, with a fraction of a
+// second only when the time has one (so that decoding gives the same
+// instant); the zero time is "".
 func (w *Writer) Time(key string, t time.Time) {
 	w.Key(key)
 	w.Buf = append(w.Buf, '"')
 	if !t.IsZero() {
-		w.Buf = t.UTC().AppendFormat(w.Buf, TimeLayout)
+		w.Buf = t.UTC().AppendFormat(w.Buf, timeLayoutFraction)
 	}
 	w.Buf = append(w.Buf, '"')
 }
@@ -146,6 +148,9 @@ func (w *Writer) UnixMilli(key string, t time.Time) {
 
 // Bytes returns the encoded document.
 func (w *Writer) Bytes() []byte { return w.Buf }
+
+// timeLayoutFraction is TimeLayout with an optional fraction of a second.
+const timeLayoutFraction = "2006-01-02T15:04:05.999999999Z"
 
 const hexDigits = "0123456789abcdef"
 

@@ -7,7 +7,7 @@
 // shows the median of each measure over the rounds. The saturation run
 // follows. From the repository root:
 //
-//	go run ./benchmarks/cmd/benchtable            # 5 rounds, ~1.5 minutes
+//	go run ./benchmarks/cmd/benchtable            # 7 rounds, about 2 minutes
 //	go run ./benchmarks/cmd/benchtable -rounds 7 -benchtime 500ms
 package main
 
@@ -38,7 +38,7 @@ const (
 )
 
 func main() {
-	rounds := flag.Int("rounds", 5, "alternated rounds; the table shows medians")
+	rounds := flag.Int("rounds", 7, "alternated rounds; the table shows medians")
 	benchtime := flag.Duration("benchtime", 250*time.Millisecond, "run time of each case in each round")
 	groups := flag.String("groups", "client-only,loopback,walk", "comma-separated case groups to run")
 	satDur := flag.Duration("saturation", 5*time.Second, "duration of each saturation run (0 skips it)")
