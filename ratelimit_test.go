@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -153,23 +154,41 @@ func TestDefaultLimiterNeverTripsTheServerAndSustainsTheLimit(t *testing.T) {
 	if testing.Short() {
 		t.Skip("takes 5 seconds")
 	}
+	// A run measures real time: on a machine so loaded that the client is
+	// descheduled for longer than the jitter allowance, one run can miss.
+	// Each run is judged strictly; the test fails only if two in a row miss.
+	var problems []string
+	for run := 1; run <= 2; run++ {
+		if problems = saturationRun(t); len(problems) == 0 {
+			return
+		}
+		t.Logf("run %d: %s", run, strings.Join(problems, "; "))
+	}
+	t.Fatalf("two saturation runs failed: %s", strings.Join(problems, "; "))
+}
+
+// saturationRun saturates a client for five seconds and returns what, if
+// anything, broke the guarantee: a throttled or failed call, a second with
+// more requests than the limit, or a steady rate under 95% of it.
+func saturationRun(t *testing.T) (problems []string) {
 	ws := newWindowServer(t, saturationBodies)
 	const d = 5 * time.Second
 	failed := saturate(t, ws, 10, d)
 	if n := ws.throttled.Load(); n != 0 || failed != 0 {
-		t.Fatalf("throttled %d, failed %d", n, failed)
+		problems = append(problems, fmt.Sprintf("throttled %d, failed %d", n, failed))
 	}
 	for _, action := range []string{livempu.ActionListRtcMPUTaskDetail, livempu.ActionListRtcMPUEventSubRecord} {
 		limit := livempu.DocumentedQPS(action)
 		count, maxWindow, rate := ws.stats(action)
 		t.Logf("%s: %d requests in %v, steady %.1f/s, worst 1s window %d (limit %d)", action, count, d, rate, maxWindow, limit)
 		if maxWindow > limit {
-			t.Errorf("%s: %d requests in one second, limit %d", action, maxWindow, limit)
+			problems = append(problems, fmt.Sprintf("%s: %d requests in one second, limit %d", action, maxWindow, limit))
 		}
 		if rate < 0.95*float64(limit) {
-			t.Errorf("%s: sustained %.1f/s, below 95%% of %d", action, rate, limit)
+			problems = append(problems, fmt.Sprintf("%s: sustained %.1f/s, below 95%% of %d", action, rate, limit))
 		}
 	}
+	return problems
 }
 
 func TestNewDefaultLimiter(t *testing.T) {

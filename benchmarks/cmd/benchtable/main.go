@@ -38,38 +38,51 @@ const (
 )
 
 func main() {
-	rounds := flag.Int("rounds", 7, "alternated rounds; the table shows medians")
-	benchtime := flag.Duration("benchtime", 250*time.Millisecond, "run time of each case in each round")
-	groups := flag.String("groups", "client-only,loopback,walk", "comma-separated case groups to run")
-	satDur := flag.Duration("saturation", 5*time.Second, "duration of each saturation run (0 skips it)")
-	goroutines := flag.Int("goroutines", 50, "callers in the saturation run")
 	testing.Init()
-	flag.Parse()
-	if *rounds < 1 {
-		fatalf("-rounds must be at least 1")
-	}
-	if err := flag.Set("test.benchtime", benchtime.String()); err != nil {
+	if err := run(os.Args[1:], os.Stdout); err != nil {
 		fatalf("%v", err)
+	}
+}
+
+// run parses args, measures and writes the tables to out.
+func run(args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("benchtable", flag.ContinueOnError)
+	rounds := fs.Int("rounds", 7, "alternated rounds; the table shows medians")
+	benchtime := fs.String("benchtime", "250ms", "run time of each case in each round (a duration, or Nx for N iterations)")
+	groups := fs.String("groups", "client-only,loopback,walk", "comma-separated case groups to run")
+	satDur := fs.Duration("saturation", 5*time.Second, "duration of each saturation run (0 skips it)")
+	goroutines := fs.Int("goroutines", 50, "callers in the saturation run")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *rounds < 1 {
+		return fmt.Errorf("-rounds must be at least 1")
+	}
+	if err := flag.Set("test.benchtime", *benchtime); err != nil {
+		return fmt.Errorf("-benchtime: %w", err)
 	}
 
 	start := time.Now()
-	rows := measure(*rounds, strings.Split(*groups, ","))
+	rows, err := measure(*rounds, strings.Split(*groups, ","))
+	if err != nil {
+		return err
+	}
 	var sat []benchmarks.SaturationResult
 	if *satDur > 0 {
 		for _, impl := range []benchmarks.Impl{benchmarks.Ours, benchmarks.Official} {
 			progress("saturation %s: %d goroutines for %v", impl, *goroutines, *satDur)
 			r, err := benchmarks.Saturate(impl, *goroutines, *satDur, nil)
 			if err != nil {
-				fatalf("saturation %s: %v", impl, err)
+				return fmt.Errorf("saturation %s: %w", impl, err)
 			}
 			sat = append(sat, r)
 		}
 	}
 	progress("done in %v", time.Since(start).Round(time.Second))
 
-	w := bufio.NewWriter(os.Stdout)
+	w := bufio.NewWriter(out)
 	printTables(w, rows, sat, *rounds, *benchtime)
-	_ = w.Flush()
+	return w.Flush()
 }
 
 // sample is one testing.Benchmark result.
@@ -81,7 +94,7 @@ type row struct {
 	samples map[benchmarks.Impl][]sample
 }
 
-func measure(rounds int, groups []string) []*row {
+func measure(rounds int, groups []string) ([]*row, error) {
 	var rows []*row
 	byName := map[string]*row{}
 	for _, c := range benchmarks.Cases() {
@@ -97,7 +110,7 @@ func measure(rounds int, groups []string) []*row {
 		r.cases = append(r.cases, c)
 	}
 	if len(rows) == 0 {
-		fatalf("no case in groups %v", groups)
+		return nil, fmt.Errorf("no case in groups %v", groups)
 	}
 	for round := range rounds {
 		for i, r := range rows {
@@ -109,7 +122,7 @@ func measure(rounds int, groups []string) []*row {
 			for _, c := range order {
 				res := testing.Benchmark(c.Bench)
 				if res.N == 0 {
-					fatalf("benchmark %s failed (run `go test -run TestCasesRunOnce` in benchmarks/ for the error)", c.Name())
+					return nil, fmt.Errorf("benchmark %s failed (run `go test -run TestCasesRunOnce` in benchmarks/ for the error)", c.Name())
 				}
 				r.samples[c.Impl] = append(r.samples[c.Impl], sample{
 					ns:     float64(res.T.Nanoseconds()) / float64(res.N),
@@ -119,7 +132,7 @@ func measure(rounds int, groups []string) []*row {
 			}
 		}
 	}
-	return rows
+	return rows, nil
 }
 
 func median(xs []float64) float64 {
@@ -186,8 +199,8 @@ func verdict(name string, ratio, target float64) string {
 	return fmt.Sprintf("%s ≤%.2g %s", name, target, word)
 }
 
-func printTables(w io.Writer, rows []*row, sat []benchmarks.SaturationResult, rounds int, benchtime time.Duration) {
-	fmt.Fprintf(w, "Medians of %d alternated rounds (%v per case per round); ratio = livempu / official, bold, with the range of the per-round ratios in brackets.\n\n", rounds, benchtime)
+func printTables(w io.Writer, rows []*row, sat []benchmarks.SaturationResult, rounds int, benchtime string) {
+	fmt.Fprintf(w, "Medians of %d alternated rounds (%s per case per round); ratio = livempu / official, bold, with the range of the per-round ratios in brackets.\n\n", rounds, benchtime)
 	group := ""
 	for _, r := range rows {
 		c0 := r.cases[0]
