@@ -264,22 +264,3 @@ func callError(ctx context.Context, err error) error {
 	}
 	return err
 }
-
-// handleResponse reads the body through the size limit and decodes it.
-func (c *Client) handleResponse(resp *http.Response, action string, decode func(string) error) error {
-	buf := getBuffer()
-	defer putBuffer(buf)
-	body, readErr := readBody(resp.Body, c.maxBody, buf)
-	requestID := resp.Header.Get("x-acs-request-id")
-	if readErr != nil {
-		return &ResponseError{StatusCode: resp.StatusCode, RequestID: requestID, BodyPrefix: safePrefix(body), Err: readErr}
-	}
-	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-		// One copy of the body backs every string of the decoded page.
-		if err := decode(string(body)); err != nil {
-			return &ResponseError{StatusCode: resp.StatusCode, RequestID: requestID, BodyPrefix: safePrefix(body), Err: err}
-		}
-		return nil
-	}
-	return parseAPIError(resp.StatusCode, requestID, action, body)
-}

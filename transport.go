@@ -1,18 +1,14 @@
 package livempu
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
-	"unicode/utf8"
 )
 
 // attemptTransport runs beneath the retry loop, once per attempt: it
@@ -107,55 +103,4 @@ func (c *Client) logAttempt(ctx context.Context, st *callState, resp *http.Respo
 		level, msg = slog.LevelInfo, "livempu retry"
 	}
 	c.logger.LogAttrs(ctx, level, msg, attrs...)
-}
-
-// bufferPool recycles response buffers: decoded values copy what they keep.
-var bufferPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
-func getBuffer() *bytes.Buffer { return bufferPool.Get().(*bytes.Buffer) }
-
-func putBuffer(b *bytes.Buffer) {
-	if b.Cap() > 1<<20 { // let an unusually large buffer go
-		return
-	}
-	b.Reset()
-	bufferPool.Put(b)
-}
-
-// errBodyTooLarge is returned when a body exceeds WithMaxResponseBytes.
-var errBodyTooLarge = errors.New("response body exceeds the size limit")
-
-// readBody reads at most limit bytes of r into buf.
-func readBody(r io.Reader, limit int64, buf *bytes.Buffer) ([]byte, error) {
-	_, err := buf.ReadFrom(io.LimitReader(r, limit+1))
-	if err != nil {
-		return buf.Bytes(), fmt.Errorf("reading body: %w", err)
-	}
-	if int64(buf.Len()) > limit {
-		return buf.Bytes()[:limit], fmt.Errorf("%w (%d bytes)", errBodyTooLarge, limit)
-	}
-	return buf.Bytes(), nil
-}
-
-// safePrefix returns at most 128 printable characters of a body, for error
-// messages.
-func safePrefix(body []byte) string {
-	const max = 128
-	if len(body) > max {
-		body = body[:max]
-	}
-	var b []byte
-	for len(body) > 0 {
-		r, size := utf8.DecodeRune(body)
-		body = body[size:]
-		switch {
-		case r == utf8.RuneError && size == 1:
-			b = append(b, '?')
-		case r < 0x20 || r == 0x7f:
-			b = append(b, ' ')
-		default:
-			b = utf8.AppendRune(b, r)
-		}
-	}
-	return string(b)
 }

@@ -1,6 +1,10 @@
 package wire
 
-import "time"
+import (
+	"sync"
+	"time"
+	"unicode/utf8"
+)
 
 // Decoder reads one JSON document in a single pass. Object and Array call
 // back for each member or element; the callback consumes the value with one
@@ -10,7 +14,11 @@ type Decoder struct {
 	s     string
 	i     int
 	depth int
+	buf   []byte // scratch for unescaping
 }
+
+// scratchPool recycles the unescaping buffers of Decode.
+var scratchPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
 // NewDecoder returns a Decoder over the document s.
 func NewDecoder(s string) *Decoder { return &Decoder{s: s} }
@@ -19,6 +27,15 @@ func NewDecoder(s string) *Decoder { return &Decoder{s: s} }
 // space follows the value.
 func Decode(s string, decode func(*Decoder) error) error {
 	d := Decoder{s: s}
+	if p, ok := scratchPool.Get().(*[]byte); ok {
+		d.buf = *p
+		defer func() {
+			if cap(d.buf) <= 64<<10 {
+				*p = d.buf[:0]
+				scratchPool.Put(p)
+			}
+		}()
+	}
 	if err := decode(&d); err != nil {
 		return err
 	}
@@ -163,16 +180,129 @@ func (d *Decoder) Array(elem func() error) error {
 }
 
 // String reads a string (a number or boolean is kept as its text; null is "").
-func (d *Decoder) String() (string, error) { return read(d, String) }
+// The string is scanned and unescaped in one pass: a string without escapes
+// or invalid UTF-8 is returned as a substring of the document; otherwise the
+// runs between escapes are copied in bulk into a scratch buffer, and the
+// result costs one allocation of its exact size.
+func (d *Decoder) String() (string, error) {
+	if d.peek() != '"' {
+		return read(d, String)
+	}
+	s, start := d.s, d.i
+	i := start + 1
+	for i < len(s) && strClass[s[i]] == cPlain {
+		i++
+	}
+	copying := false // whether buf holds the decoded text so far
+	buf := d.buf[:0]
+	run := start + 1 // start of the bytes not yet copied
+	for i < len(s) {
+		switch strClass[s[i]] {
+		case cPlain:
+			i++
+		case cQuote:
+			d.i = i + 1
+			if !copying {
+				return s[start+1 : i], nil
+			}
+			buf = append(buf, s[run:i]...)
+			d.buf = buf
+			return string(buf), nil
+		case cBackslash:
+			buf = append(buf, s[run:i]...)
+			copying = true
+			if i+1 >= len(s) {
+				return "", syntaxErr(i, "unterminated string")
+			}
+			switch e := s[i+1]; e {
+			case '"', '\\', '/':
+				buf = append(buf, e)
+			case 'b':
+				buf = append(buf, '\b')
+			case 'f':
+				buf = append(buf, '\f')
+			case 'n':
+				buf = append(buf, '\n')
+			case 'r':
+				buf = append(buf, '\r')
+			case 't':
+				buf = append(buf, '\t')
+			case 'u':
+				r, n := decodeU(s[i:])
+				if n == 0 {
+					return "", syntaxErr(i, "invalid \\u escape")
+				}
+				buf = utf8.AppendRune(buf, r)
+				i += n - 2
+			default:
+				return "", syntaxErr(i, "invalid escape")
+			}
+			i += 2
+			run = i
+		case cControl:
+			return "", syntaxErr(i, "control character in string")
+		default: // cHigh
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 {
+				buf = append(buf, s[run:i]...)
+				buf = utf8.AppendRune(buf, utf8.RuneError)
+				copying = true
+				run = i + 1
+			}
+			i += size
+		}
+	}
+	return "", syntaxErr(start, "unterminated string")
+}
+
+// scalar reads the next scalar and returns its text t (quoted or bare) and
+// its raw form v. A quoted scalar without escapes, the service's usual form,
+// is scanned once.
+func (d *Decoder) scalar() (t, v string, err error) {
+	if d.peek() == '"' {
+		s, start := d.s, d.i
+		i := start + 1
+		for i < len(s) && strClass[s[i]] == cPlain {
+			i++
+		}
+		if i < len(s) && s[i] == '"' {
+			d.i = i + 1
+			return s[start+1 : i], s[start : i+1], nil
+		}
+	}
+	if v, err = d.Value(); err != nil {
+		return "", "", err
+	}
+	t, err = scalarText(v)
+	return t, v, err
+}
 
 // Int reads an integer given as a number or a string.
-func (d *Decoder) Int() (int, error) { return read(d, Int) }
+func (d *Decoder) Int() (int, error) {
+	t, v, err := d.scalar()
+	if err != nil {
+		return 0, err
+	}
+	return intText(t, v)
+}
 
 // Float reads a number given as a number or a string.
-func (d *Decoder) Float() (float64, error) { return read(d, Float) }
+func (d *Decoder) Float() (float64, error) {
+	t, v, err := d.scalar()
+	if err != nil {
+		return 0, err
+	}
+	return floatText(t, v)
+}
 
 // Bool reads a boolean given bare, quoted, or as "0"/"1".
-func (d *Decoder) Bool() (bool, error) { return read(d, Bool) }
+func (d *Decoder) Bool() (bool, error) {
+	t, v, err := d.scalar()
+	if err != nil {
+		return false, err
+	}
+	return boolText(t, v)
+}
 
 // Time reads an ISO 8601 time or epoch milliseconds.
 func (d *Decoder) Time() (time.Time, error) { return read(d, Time) }
@@ -182,11 +312,11 @@ func (d *Decoder) UnixMilli() (time.Time, error) { return read(d, UnixMilli) }
 
 // Duration reads a count of unit.
 func (d *Decoder) Duration(unit time.Duration) (time.Duration, error) {
-	v, err := d.Value()
+	t, v, err := d.scalar()
 	if err != nil {
 		return 0, err
 	}
-	return Duration(v, unit)
+	return durationText(t, v, unit)
 }
 
 // read reads the next value and parses it with parse.

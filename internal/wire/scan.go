@@ -22,6 +22,7 @@ import (
 	"time"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // maxDepth bounds nesting so that a hostile document cannot exhaust the stack.
@@ -96,34 +97,72 @@ func numberEnd(b string, i int) (int, error) {
 
 // stringEnd returns the offset past the closing quote of the string at b[i].
 func stringEnd(b string, i int) (int, error) {
+	end, _, err := scanString(b, i)
+	return end, err
+}
+
+// Classes of string bytes for scanString.
+const (
+	cPlain     = iota // printable ASCII other than '"' and '\\'
+	cQuote            // '"'
+	cBackslash        // '\\'
+	cControl          // below 0x20
+	cHigh             // 0x80 and above: part of a multi-byte sequence
+)
+
+var strClass = func() (t [256]uint8) {
+	for c := range 256 {
+		switch {
+		case c < 0x20:
+			t[c] = cControl
+		case c == '"':
+			t[c] = cQuote
+		case c == '\\':
+			t[c] = cBackslash
+		case c >= 0x80:
+			t[c] = cHigh
+		}
+	}
+	return t
+}()
+
+// scanString returns the offset past the closing quote of the string at
+// b[i], and whether its content is plain: free of escapes and of non-ASCII
+// bytes, so that it is its own decoded value.
+func scanString(b string, i int) (end int, plain bool, err error) {
 	start := i
 	i++
+	plain = true
 	for i < len(b) {
-		switch c := b[i]; {
-		case c == '"':
-			return i + 1, nil
-		case c == '\\':
+		switch strClass[b[i]] {
+		case cPlain:
+			i++
+		case cQuote:
+			return i + 1, plain, nil
+		case cBackslash:
+			plain = false
 			if i+1 >= len(b) {
-				return start, syntaxErr(i, "unterminated string")
+				return start, false, syntaxErr(i, "unterminated string")
 			}
 			switch b[i+1] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 				i += 2
 			case 'u':
 				if _, ok := hex4(b[i:]); !ok {
-					return start, syntaxErr(i, "invalid \\u escape")
+					return start, false, syntaxErr(i, "invalid \\u escape")
 				}
 				i += 6
 			default:
-				return start, syntaxErr(i, "invalid escape")
+				return start, false, syntaxErr(i, "invalid escape")
 			}
-		case c < 0x20:
-			return start, syntaxErr(i, "control character in string")
-		default:
+		case cControl:
+			return start, false, syntaxErr(i, "control character in string")
+		default: // cHigh
+			plain = false
 			i++
 		}
 	}
-	return start, syntaxErr(start, "unterminated string")
+	return start, false, syntaxErr(start, "unterminated string")
 }
 
 func containerEnd(b string, i, depth int) (int, error) {
@@ -177,8 +216,7 @@ func unquoted(v string) (string, error) {
 // does).
 func unescape(v string) (string, error) {
 	inner := v[1 : len(v)-1]
-	var b strings.Builder
-	b.Grow(len(inner))
+	b := make([]byte, 0, len(inner))
 	for i := 0; i < len(inner); {
 		c := inner[i]
 		switch {
@@ -189,38 +227,38 @@ func unescape(v string) (string, error) {
 			i++
 			switch e := inner[i]; e {
 			case '"', '\\', '/':
-				b.WriteByte(e)
+				b = append(b, e)
 			case 'b':
-				b.WriteByte('\b')
+				b = append(b, '\b')
 			case 'f':
-				b.WriteByte('\f')
+				b = append(b, '\f')
 			case 'n':
-				b.WriteByte('\n')
+				b = append(b, '\n')
 			case 'r':
-				b.WriteByte('\r')
+				b = append(b, '\r')
 			case 't':
-				b.WriteByte('\t')
+				b = append(b, '\t')
 			case 'u':
 				r, n := decodeU(inner[i-1:])
 				if n == 0 {
 					return "", errType(v, "string")
 				}
-				b.WriteRune(r)
+				b = utf8.AppendRune(b, r)
 				i += n - 2
 			default:
 				return "", errType(v, "string")
 			}
 			i++
 		case c < utf8.RuneSelf:
-			b.WriteByte(c)
+			b = append(b, c)
 			i++
 		default:
 			r, size := utf8.DecodeRuneInString(inner[i:])
-			b.WriteRune(r) // RuneError for invalid bytes
+			b = utf8.AppendRune(b, r) // RuneError for invalid bytes
 			i += size
 		}
 	}
-	return b.String(), nil
+	return unsafe.String(unsafe.SliceData(b), len(b)), nil
 }
 
 // decodeU decodes a \uXXXX escape (and a following low surrogate) at the
@@ -287,8 +325,16 @@ func String(v string) (string, error) { return scalarText(v) }
 // A value with a fraction or exponent is accepted when it is integral.
 func Int(v string) (int, error) {
 	t, err := scalarText(v)
-	if err != nil || len(t) == 0 {
+	if err != nil {
 		return 0, err
+	}
+	return intText(t, v)
+}
+
+// intText is Int of v, whose scalar text is t.
+func intText(t, v string) (int, error) {
+	if len(t) == 0 {
+		return 0, nil
 	}
 	if n, ok := atoi(t); ok {
 		return n, nil
@@ -327,8 +373,19 @@ func atoi(t string) (int, bool) {
 // Int64 decodes a 64-bit integer (epoch milliseconds) like Int.
 func Int64(v string) (int64, error) {
 	t, err := scalarText(v)
-	if err != nil || len(t) == 0 {
+	if err != nil {
 		return 0, err
+	}
+	return int64Text(t, v)
+}
+
+// int64Text is Int64 of v, whose scalar text is t.
+func int64Text(t, v string) (int64, error) {
+	if len(t) == 0 {
+		return 0, nil
+	}
+	if n, ok := atoi(t); ok {
+		return int64(n), nil
 	}
 	n, err := strconv.ParseInt(t, 10, 64)
 	if err != nil {
@@ -344,8 +401,16 @@ func Int64(v string) (int64, error) {
 // Float decodes a number given as a number or a string; "" and null give 0.
 func Float(v string) (float64, error) {
 	t, err := scalarText(v)
-	if err != nil || len(t) == 0 {
+	if err != nil {
 		return 0, err
+	}
+	return floatText(t, v)
+}
+
+// floatText is Float of v, whose scalar text is t.
+func floatText(t, v string) (float64, error) {
+	if len(t) == 0 {
+		return 0, nil
 	}
 	f, err := strconv.ParseFloat(t, 64)
 	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
@@ -358,8 +423,16 @@ func Float(v string) (float64, error) {
 // uses for flags such as FollowIdr; "" and null give false.
 func Bool(v string) (bool, error) {
 	t, err := scalarText(v)
-	if err != nil || len(t) == 0 {
+	if err != nil {
 		return false, err
+	}
+	return boolText(t, v)
+}
+
+// boolText is Bool of v, whose scalar text is t.
+func boolText(t, v string) (bool, error) {
+	if len(t) == 0 {
+		return false, nil
 	}
 	switch t {
 	case "true", "True", "TRUE", "1":
@@ -373,7 +446,16 @@ func Bool(v string) (bool, error) {
 // Duration decodes a count of unit (for example time.Millisecond) given as a
 // number or a string.
 func Duration(v string, unit time.Duration) (time.Duration, error) {
-	n, err := Int64(v)
+	t, err := scalarText(v)
+	if err != nil {
+		return 0, err
+	}
+	return durationText(t, v, unit)
+}
+
+// durationText is Duration of v, whose scalar text is t.
+func durationText(t, v string, unit time.Duration) (time.Duration, error) {
+	n, err := int64Text(t, v)
 	if err != nil {
 		return 0, err
 	}
@@ -403,6 +485,8 @@ func Time(v string) (time.Time, error) {
 			return time.Time{}, err
 		}
 		tm = time.UnixMilli(ms)
+	} else if fast, ok := parseUTCSeconds(t); ok {
+		return fast, nil
 	} else if tm, err = time.Parse(time.RFC3339Nano, t); err != nil {
 		if tm, err = time.Parse("2006-01-02T15:04:05.999999999", t); err != nil {
 			return time.Time{}, errType(v, "time")
@@ -429,6 +513,10 @@ func ErrField(key string, err error) error {
 	if err == nil {
 		return nil
 	}
+	return errField(key, err)
+}
+
+func errField(key string, err error) error {
 	name := key
 	if len(name) >= 2 {
 		name = name[1 : len(name)-1]
@@ -489,4 +577,28 @@ func validNumber(s string) bool {
 		}
 	}
 	return i == len(s)
+}
+
+// parseUTCSeconds parses the service's usual form, "2006-01-02T15:04:05Z",
+// without time.Parse; anything else (or an out-of-range field) is left to
+// time.Parse.
+func parseUTCSeconds(s string) (time.Time, bool) {
+	if len(s) != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z' {
+		return time.Time{}, false
+	}
+	num := func(a, b int) int {
+		n := 0
+		for _, c := range []byte(s[a:b]) {
+			if c < '0' || c > '9' {
+				return -1
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n
+	}
+	y, mo, d, h, mi, sec := num(0, 4), num(5, 7), num(8, 10), num(11, 13), num(14, 16), num(17, 19)
+	if y < 0 || mo < 1 || mo > 12 || d < 1 || d > 28 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59 {
+		return time.Time{}, false // days 29 to 31 are checked by time.Parse
+	}
+	return time.Date(y, time.Month(mo), d, h, mi, sec, 0, time.UTC), true
 }

@@ -7,8 +7,8 @@
 // shows the median of each measure over the rounds. The saturation run
 // follows. From the repository root:
 //
-//	go run ./benchmarks/cmd/benchtable            # 7 rounds, about 2 minutes
-//	go run ./benchmarks/cmd/benchtable -rounds 7 -benchtime 500ms
+//	go run ./benchmarks/cmd/benchtable            # 5 rounds, under 2 minutes
+//	go run ./benchmarks/cmd/benchtable -rounds 7  # steadier medians on a busy machine
 package main
 
 import (
@@ -47,7 +47,7 @@ func main() {
 // run parses args, measures and writes the tables to out.
 func run(args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("benchtable", flag.ContinueOnError)
-	rounds := fs.Int("rounds", 7, "alternated rounds; the table shows medians")
+	rounds := fs.Int("rounds", 5, "alternated rounds; the table shows medians")
 	benchtime := fs.String("benchtime", "250ms", "run time of each case in each round (a duration, or Nx for N iterations)")
 	groups := fs.String("groups", "client-only,loopback,walk", "comma-separated case groups to run")
 	satDur := fs.Duration("saturation", 5*time.Second, "duration of each saturation run (0 skips it)")

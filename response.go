@@ -1,0 +1,95 @@
+package livempu
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+	"unicode/utf8"
+	"unsafe"
+)
+
+// handleResponse reads the body through the size limit and decodes it.
+func (c *Client) handleResponse(resp *http.Response, action string, decode func(string) error) error {
+	requestID := resp.Header.Get("x-acs-request-id")
+	ok := resp.StatusCode >= 200 && resp.StatusCode < 300
+	if n := resp.ContentLength; ok && n > 0 && n <= c.maxBody {
+		// The length is known: read straight into the one buffer that
+		// will back every string of the decoded page, with no copy.
+		b := make([]byte, n)
+		if got, err := io.ReadFull(resp.Body, b); err != nil {
+			return &ResponseError{StatusCode: resp.StatusCode, RequestID: requestID, BodyPrefix: safePrefix(b[:got]), Err: fmt.Errorf("reading body: %w", err)}
+		}
+		if err := decode(unsafe.String(&b[0], len(b))); err != nil {
+			return &ResponseError{StatusCode: resp.StatusCode, RequestID: requestID, BodyPrefix: safePrefix(b), Err: err}
+		}
+		return nil
+	}
+	buf := getBuffer()
+	defer putBuffer(buf)
+	body, readErr := readBody(resp.Body, c.maxBody, buf)
+	if readErr != nil {
+		return &ResponseError{StatusCode: resp.StatusCode, RequestID: requestID, BodyPrefix: safePrefix(body), Err: readErr}
+	}
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		// One copy of the body backs every string of the decoded page.
+		if err := decode(string(body)); err != nil {
+			return &ResponseError{StatusCode: resp.StatusCode, RequestID: requestID, BodyPrefix: safePrefix(body), Err: err}
+		}
+		return nil
+	}
+	return parseAPIError(resp.StatusCode, requestID, action, body)
+}
+
+// bufferPool recycles response buffers: decoded values copy what they keep.
+var bufferPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func getBuffer() *bytes.Buffer { return bufferPool.Get().(*bytes.Buffer) }
+
+func putBuffer(b *bytes.Buffer) {
+	if b.Cap() > 1<<20 { // let an unusually large buffer go
+		return
+	}
+	b.Reset()
+	bufferPool.Put(b)
+}
+
+// errBodyTooLarge is returned when a body exceeds WithMaxResponseBytes.
+var errBodyTooLarge = errors.New("response body exceeds the size limit")
+
+// readBody reads at most limit bytes of r into buf.
+func readBody(r io.Reader, limit int64, buf *bytes.Buffer) ([]byte, error) {
+	_, err := buf.ReadFrom(io.LimitReader(r, limit+1))
+	if err != nil {
+		return buf.Bytes(), fmt.Errorf("reading body: %w", err)
+	}
+	if int64(buf.Len()) > limit {
+		return buf.Bytes()[:limit], fmt.Errorf("%w (%d bytes)", errBodyTooLarge, limit)
+	}
+	return buf.Bytes(), nil
+}
+
+// safePrefix returns at most 128 printable characters of a body, for error
+// messages.
+func safePrefix(body []byte) string {
+	const max = 128
+	if len(body) > max {
+		body = body[:max]
+	}
+	var b []byte
+	for len(body) > 0 {
+		r, size := utf8.DecodeRune(body)
+		body = body[size:]
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(b, '?')
+		case r < 0x20 || r == 0x7f:
+			b = append(b, ' ')
+		default:
+			b = utf8.AppendRune(b, r)
+		}
+	}
+	return string(b)
+}
