@@ -222,6 +222,7 @@ func (c *Client) limiterFor(accessKeyID, action string) Limiter {
 type callState struct {
 	action   string
 	attempts int
+	token    string // STS token of the last attempt, kept out of errors
 }
 
 type callStateKey struct{}
@@ -247,7 +248,10 @@ func (c *Client) do(ctx context.Context, action, query string, decode func(strin
 	}
 	defer resp.Body.Close()
 	if err := c.handleResponse(resp, action, decode); err != nil {
-		return &OperationError{Action: action, Attempts: st.attempts, Err: err}
+		if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
+			err = ctxErr // the caller's deadline cut the body short: not a malformed answer
+		}
+		return &OperationError{Action: action, Attempts: st.attempts, Err: scrubToken(err, st.token)}
 	}
 	return nil
 }

@@ -6,9 +6,13 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
+	"strings"
 	"sync"
 	"unicode/utf8"
 	"unsafe"
+
+	"github.com/livempu/livempu-go/signer"
 )
 
 // handleResponse reads the body through the size limit and decodes it.
@@ -92,4 +96,36 @@ func safePrefix(body []byte) string {
 		}
 	}
 	return string(b)
+}
+
+// scrubToken removes the STS token from the text an error quotes from the
+// answer: a proxy's error page or a message may echo the request, whose URL
+// (V1) or header (V3) carries the token.
+func scrubToken(err error, token string) error {
+	var re *ResponseError
+	var ae *APIError
+	switch {
+	case token == "":
+	case errors.As(err, &re):
+		re.BodyPrefix = redactToken(re.BodyPrefix, token)
+	case errors.As(err, &ae):
+		ae.Message = redactToken(ae.Message, token)
+	}
+	return err
+}
+
+// redactToken replaces token in s, as is or percent-encoded, including a
+// start of it cut short at the end of s.
+func redactToken(s, token string) string {
+	const mark, minCut = "[token redacted]", 6
+	for _, t := range [...]string{token, signer.PercentEncode(token), url.QueryEscape(token)} {
+		s = strings.ReplaceAll(s, t, mark)
+		for n := min(len(t)-1, len(s)); n >= minCut; n-- {
+			if strings.HasSuffix(s, t[:n]) {
+				s = s[:len(s)-n] + mark
+				break
+			}
+		}
+	}
+	return s
 }

@@ -36,6 +36,7 @@ func (t attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, &permanentError{fmt.Errorf("livempu: credentials: %w", err)}
 	}
+	st.token = creds.SecurityToken
 	if lim := c.limiterFor(creds.AccessKeyID, st.action); lim != nil {
 		if err := lim.Wait(ctx); err != nil {
 			return nil, &permanentError{limiterError(ctx, err)}

@@ -102,6 +102,16 @@ func malformed(status int, cause error, text string) func(*testing.T, error) {
 	}
 }
 
+// deadlineNotMalformed checks for the caller's deadline, which must not
+// pass for a malformed answer: the answer was cut by the client.
+func deadlineNotMalformed(t *testing.T, err error) {
+	t.Helper()
+	isErr(context.DeadlineExceeded)(t, err)
+	if errors.Is(err, livempu.ErrMalformedResponse) {
+		t.Errorf("error %v matches ErrMalformedResponse: the body was cut short by the caller's own deadline", err)
+	}
+}
+
 // connectionLost checks for a transport error: no answer was read.
 func connectionLost(t *testing.T, err error) {
 	t.Helper()
@@ -167,6 +177,22 @@ var faults = []fault{
 			})
 		},
 		check: malformed(200, io.ErrUnexpectedEOF, "")},
+	// Headers and half the body come, then nothing until the deadline.
+	{name: "stalled-body", attempts: 1,
+		inject: func(e *env) {
+			e.timeout = 300 * time.Millisecond
+			e.front(func(w http.ResponseWriter, r *http.Request) {
+				rec := serve(e.srv, r)
+				body := rec.Body.Bytes()
+				maps.Copy(w.Header(), rec.Header())
+				w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+				w.WriteHeader(rec.Code)
+				_, _ = w.Write(body[:len(body)/2])
+				_ = http.NewResponseController(w).Flush()
+				<-r.Context().Done() // the client gave up
+			})
+		},
+		check: deadlineNotMalformed},
 	{name: "truncated-json", attempts: 1,
 		inject: func(e *env) { e.srv.BreakNext(e.action, 1) },
 		check:  malformed(200, nil, "")},
@@ -186,7 +212,7 @@ var faults = []fault{
 			e.srv.SetLatency(e.action, time.Minute)
 			e.timeout = 300 * time.Millisecond
 		},
-		check: isErr(context.DeadlineExceeded)},
+		check: deadlineNotMalformed},
 	// DNS failure of the endpoint. The test dialer does the real lookup
 	// (nonexistent.invalid: the .invalid TLD never resolves, RFC 6761) and
 	// never connects anywhere. When the sandbox resolver does not answer

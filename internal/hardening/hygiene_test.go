@@ -4,8 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
+	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -170,37 +171,68 @@ func TestSignatureMismatchHidesTheStringToSign(t *testing.T) {
 	}
 }
 
-// TestEchoingProxyPageHidesCredentials: a proxy in front of the service
-// answers with an error page that quotes the request URL back, as some
-// gateways do. Under V1 that URL carries the signature and the STS token;
-// the *ResponseError's body prefix must not.
+// TestEchoingProxyPageHidesCredentials: a proxy or gateway in front of the
+// service answers with an error page, or the service with an error message,
+// that quotes the request back. Under V1 the URL carries the STS token
+// (percent-encoded), under V3 a header does (as is). The token must not
+// reach the error, whole or cut short by the 128-character body prefix.
 func TestEchoingProxyPageHidesCredentials(t *testing.T) {
+	// A token shaped like a real STS token, with characters that
+	// percent-encoding changes.
+	const stsToken = "CAIS+HardeningEcho/Token==d0n0tprint"
+	forms := []string{stsToken, signer.PercentEncode(stsToken), url.QueryEscape(stsToken), stsToken[:12], signer.PercentEncode(stsToken)[:12]}
+	pages := map[string]func(r *http.Request, token string) (status int, contentType, body string){
+		"html echo of the URL and header": func(r *http.Request, token string) (int, string, string) {
+			return 502, "text/html", "<html><body>502 for " + r.URL.RawQuery + " " + token + " " + r.URL.RequestURI() + "</body></html>"
+		},
+		"token cut by the prefix limit": func(r *http.Request, token string) (int, string, string) {
+			return 502, "text/html", strings.Repeat("x", 110) + token
+		},
+		"percent-encoded token cut by the prefix limit": func(r *http.Request, token string) (int, string, string) {
+			return 502, "text/html", strings.Repeat("x", 113) + signer.PercentEncode(token)
+		},
+		"JSON error message quoting the token": func(r *http.Request, token string) (int, string, string) {
+			return 400, "application/json", `{"RequestId":"R","Code":"InvalidSecurityToken.Malformed","Message":"The security token ` + token + ` (` + url.QueryEscape(token) + `) is malformed."}`
+		},
+	}
 	for _, ver := range versions {
-		t.Run(ver.String(), func(t *testing.T) {
-			leakcheck.Check(t)
-			logs := &logCapture{}
-			srv, _ := hygieneServer(t, ver, logs)
-			e := &env{t: t, srv: srv}
-			e.front(func(w http.ResponseWriter, r *http.Request) {
-				w.Header().Set("Content-Type", "text/html")
-				w.WriteHeader(http.StatusBadGateway)
-				// A token header (V3) is quoted too.
-				fmt.Fprintf(w, "<html><body>502: upstream failed for %s %s token=%s</body></html>", r.Method, r.URL.RequestURI(), r.Header.Get("x-acs-security-token"))
-			})
-			c := srv.Client(append(e.opts, livempu.WithSignatureVersion(ver), livempu.WithLogger(logs.logger()), livempu.WithMaxRetries(0),
-				livempu.WithRateLimiter(livempu.ActionListRtcMPUTaskDetail, nil))...)
-			_, err := safeCall(t, func() (any, error) { return operations[0].call(context.Background(), c, srv.Now()) })
-			if !errors.Is(err, livempu.ErrMalformedResponse) {
-				t.Fatalf("error %v, want ErrMalformedResponse", err)
-			}
-			noSecret(t, "error", formatted(err))
-			for _, bad := range []string{"Signature=", "SecurityToken="} {
-				if strings.Contains(err.Error(), bad) {
-					t.Errorf("error quotes %q: %v", bad, err)
+		for name, page := range pages {
+			t.Run(ver.String()+"/"+name, func(t *testing.T) {
+				leakcheck.Check(t)
+				keyID := freshKeyID()
+				srv := livetest.NewServer(t, livetest.WithAccount(keyID, hSecret, stsToken))
+				e := &env{t: t, srv: srv}
+				e.front(func(w http.ResponseWriter, r *http.Request) {
+					token := r.Header.Get("x-acs-security-token")
+					if token == "" {
+						token = r.URL.Query().Get("SecurityToken")
+					}
+					if token != stsToken {
+						t.Errorf("the request carries token %q", token)
+					}
+					status, ct, body := page(r, token)
+					w.Header().Set("Content-Type", ct)
+					w.WriteHeader(status)
+					_, _ = io.WriteString(w, body)
+				})
+				logs := &logCapture{}
+				c := srv.Client(append(e.opts, livempu.WithSignatureVersion(ver), livempu.WithLogger(logs.logger()), livempu.WithMaxRetries(0),
+					livempu.WithRateLimiter(livempu.ActionListRtcMPUTaskDetail, nil))...)
+				_, err := safeCall(t, func() (any, error) { return operations[0].call(context.Background(), c, srv.Now()) })
+				var re *livempu.ResponseError
+				var ae *livempu.APIError
+				if !errors.As(err, &re) && !errors.As(err, &ae) {
+					t.Fatalf("error %v, want a *ResponseError or an *APIError", err)
 				}
-			}
-			checkLogs(t, logs.String())
-		})
+				out := formatted(err) + logs.String()
+				for _, form := range forms {
+					if strings.Contains(out, form) {
+						t.Errorf("the error or log shows the token (as %q):\n%s", form, out)
+					}
+				}
+				noSecret(t, "error", out)
+			})
+		}
 	}
 }
 
