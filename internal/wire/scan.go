@@ -43,6 +43,10 @@ func syntaxErr(off int, msg string) error { return &SyntaxError{Offset: off, Msg
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 func skipSpace(b string, i int) int {
+	// Compact JSON, the service's form, has no white space: one comparison.
+	if i < len(b) && b[i] > ' ' {
+		return i
+	}
 	for i < len(b) && isSpace(b[i]) {
 		i++
 	}
@@ -412,11 +416,54 @@ func floatText(t, v string) (float64, error) {
 	if len(t) == 0 {
 		return 0, nil
 	}
+	if f, ok := simpleDecimal(t); ok {
+		return f, nil
+	}
 	f, err := strconv.ParseFloat(t, 64)
 	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
 		return 0, errType(v, "number")
 	}
 	return f, nil
+}
+
+// pow10 holds the powers of ten that float64 represents exactly.
+var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
+
+// simpleDecimal parses a plain decimal such as 0.2632 or -12.5 with at most
+// 15 digits. Both the digits, as an integer, and the power of ten are exact
+// in a float64, so one division gives the correctly rounded value that
+// strconv.ParseFloat would return (its own exact fast path); ok is false for
+// anything else, which the caller hands to strconv.
+func simpleDecimal(t string) (f float64, ok bool) {
+	neg := false
+	if t[0] == '-' {
+		neg, t = true, t[1:]
+	}
+	var mant uint64
+	digits, frac, dot := 0, 0, false
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		switch {
+		case c >= '0' && c <= '9':
+			mant = mant*10 + uint64(c-'0')
+			digits++
+			if dot {
+				frac++
+			}
+		case c == '.' && !dot && i > 0 && i < len(t)-1:
+			dot = true
+		default:
+			return 0, false
+		}
+	}
+	if digits == 0 || digits > 15 {
+		return 0, false
+	}
+	f = float64(mant) / pow10[frac]
+	if neg {
+		f = -f
+	}
+	return f, true
 }
 
 // Bool decodes true/false given bare or quoted, and "1"/"0" as the service

@@ -2,6 +2,8 @@ package wire
 
 import (
 	"encoding/json"
+	"math"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -47,6 +49,27 @@ func FuzzValidMatchesEncodingJSON(f *testing.F) {
 	f.Fuzz(func(t *testing.T, doc string) {
 		if got, want := Valid(doc), json.Valid([]byte(doc)); got != want {
 			t.Fatalf("Valid(%q) = %v, encoding/json says %v", doc, got, want)
+		}
+	})
+}
+
+// FuzzSimpleDecimalMatchesParseFloat checks the float fast path against
+// strconv.ParseFloat on every input it accepts.
+func FuzzSimpleDecimalMatchesParseFloat(f *testing.F) {
+	for _, s := range []string{"0.2632", "-12.5", "1", "0", "-0", "123456789012345", "0.000000000000001", "9.99999999999999", "1.", ".5", "00.10"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if s == "" {
+			return
+		}
+		got, ok := simpleDecimal(s)
+		if !ok {
+			return
+		}
+		want, err := strconv.ParseFloat(s, 64)
+		if err != nil || got != want || math.Signbit(got) != math.Signbit(want) {
+			t.Fatalf("simpleDecimal(%q) = %v, ParseFloat = %v, %v", s, got, want, err)
 		}
 	})
 }
