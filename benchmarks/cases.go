@@ -31,6 +31,7 @@ const (
 	Floor
 )
 
+// String names the implementation as the table does.
 func (i Impl) String() string {
 	switch i {
 	case Ours:

@@ -137,10 +137,14 @@ func NewServer(pages *Pages, limit int, check func(*http.Request) error) *Server
 // Host returns the server's host:port.
 func (s *Server) Host() string { return strings.TrimPrefix(s.URL, "http://") }
 
-// Accepted, Throttled and Rejected count the answers given so far.
-func (s *Server) Accepted() int64  { return s.accepted.Load() }
+// Accepted counts the requests answered with a page so far.
+func (s *Server) Accepted() int64 { return s.accepted.Load() }
+
+// Throttled counts the requests refused with Throttling.User so far.
 func (s *Server) Throttled() int64 { return s.throttled.Load() }
-func (s *Server) Rejected() int64  { return s.rejected.Load() }
+
+// Rejected counts the requests that failed the server's checks so far.
+func (s *Server) Rejected() int64 { return s.rejected.Load() }
 
 // admit records an arrival in the sliding window, or reports that it is
 // over the limit: the limit-th previous accepted request arrived less than a

@@ -34,6 +34,7 @@ type SyntaxError struct {
 	Msg    string
 }
 
+// Error gives the offset and what is wrong there.
 func (e *SyntaxError) Error() string {
 	return fmt.Sprintf("invalid JSON at offset %d: %s", e.Offset, e.Msg)
 }
@@ -581,6 +582,7 @@ type FieldError struct {
 	Err  error
 }
 
+// Error prefixes the cause with the member path.
 func (e *FieldError) Error() string { return e.Path + ": " + e.Err.Error() }
 
 // Unwrap returns the underlying error.
