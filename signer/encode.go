@@ -106,6 +106,20 @@ var (
 // does not build a map, and does not allocate for names and values that
 // contain no escapes. The error never contains the query's text.
 func ParseQuery(dst []Param, query string) ([]Param, error) {
+	err := forEachParam(query, func(k, v string) error {
+		v, ok := queryUnescape(v)
+		if !ok {
+			return errQueryEscape
+		}
+		dst = append(dst, Param{Key: k, Value: v})
+		return nil
+	})
+	return dst, err
+}
+
+// forEachParam splits a query into its name=value segments, as ParseQuery
+// describes, and calls fn with each decoded name and its still encoded value.
+func forEachParam(query string, fn func(name, rawValue string) error) error {
 	for query != "" {
 		var seg string
 		seg, query, _ = strings.Cut(query, "&")
@@ -113,20 +127,18 @@ func ParseQuery(dst []Param, query string) ([]Param, error) {
 			continue
 		}
 		if strings.IndexByte(seg, ';') >= 0 {
-			return dst, errQuerySemicolon
+			return errQuerySemicolon
 		}
 		k, v, _ := strings.Cut(seg, "=")
 		k, ok := queryUnescape(k)
 		if !ok {
-			return dst, errQueryEscape
+			return errQueryEscape
 		}
-		v, ok = queryUnescape(v)
-		if !ok {
-			return dst, errQueryEscape
+		if err := fn(k, v); err != nil {
+			return err
 		}
-		dst = append(dst, Param{Key: k, Value: v})
 	}
-	return dst, nil
+	return nil
 }
 
 func unhex(c byte) (byte, bool) {
@@ -251,36 +263,25 @@ func isUpperHex(c byte) bool { return '0' <= c && c <= '9' || 'A' <= c && c <= '
 // decoded name satisfies skip (if not nil) are dropped without decoding
 // their value, and canonically encoded values are kept raw.
 func parseQueryParams(dst []qparam, query string, skip func(string) bool) ([]qparam, error) {
-	for query != "" {
-		var seg string
-		seg, query, _ = strings.Cut(query, "&")
-		if seg == "" {
-			continue
-		}
-		if strings.IndexByte(seg, ';') >= 0 {
-			return dst, errQuerySemicolon
-		}
-		k, v, _ := strings.Cut(seg, "=")
-		k, ok := queryUnescape(k)
-		if !ok {
-			return dst, errQueryEscape
-		}
+	err := forEachParam(query, func(k, v string) error {
 		if skip != nil && skip(k) {
 			if _, _, ok := scanEscapes(v); !ok {
-				return dst, errQueryEscape
+				return errQueryEscape
 			}
-			continue
+			return nil
 		}
 		if isCanonicalEncoded(v) {
 			dst = append(dst, qparam{key: k, val: v, raw: true})
-			continue
+			return nil
 		}
-		if v, ok = queryUnescape(v); !ok {
-			return dst, errQueryEscape
+		v, ok := queryUnescape(v)
+		if !ok {
+			return errQueryEscape
 		}
 		dst = append(dst, qparam{key: k, val: v})
-	}
-	return dst, nil
+		return nil
+	})
+	return dst, err
 }
 
 // qbyte returns the decoded byte at s[i] of a value (raw: canonically
