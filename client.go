@@ -108,7 +108,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		c.hc = defaultHTTPClient()
 	}
 	c.retry = &retryablehttp.Client{
-		HTTPClient:   &http.Client{Transport: attemptTransport{c}},
+		HTTPClient:   &http.Client{Transport: attemptTransport{c}, CheckRedirect: noRedirects},
 		RetryWaitMin: o.backoffMin,
 		RetryWaitMax: o.backoffMax,
 		RetryMax:     o.maxRetries,
@@ -118,6 +118,12 @@ func NewClient(opts ...Option) (*Client, error) {
 	}
 	return c, nil
 }
+
+// noRedirects makes an *http.Client return a redirect as the response.
+// A signed request is never followed elsewhere: the redirect target would
+// receive the STS token (Go forwards every header but Authorization) and,
+// through a re-signing transport, a fresh valid signature.
+func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 // check rejects option values that cannot work.
 func (o *options) check() error {
@@ -157,7 +163,7 @@ func parseEndpoint(s string, insecure bool) (*url.URL, error) {
 		return nil, fmt.Errorf("livempu: invalid endpoint %q: scheme must be https or http", s)
 	case u.Host == "":
 		return nil, fmt.Errorf("livempu: invalid endpoint %q: no host", s)
-	case u.User != nil || u.RawQuery != "" || u.Fragment != "":
+	case u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
 		return nil, fmt.Errorf("livempu: invalid endpoint %q: must not have user info, query or fragment", s)
 	case u.Scheme == "http" && !insecure && !isLoopback(u.Hostname()):
 		return nil, fmt.Errorf("livempu: endpoint %q uses plain HTTP to a non-loopback host; use https or WithInsecureHTTP", s)
@@ -189,7 +195,11 @@ func userAgent(suffix string) string {
 // defaultHTTPClient keeps enough idle connections for a full QPS budget of
 // concurrent callers (net/http keeps only 2 per host by default).
 func defaultHTTPClient() *http.Client {
-	t := http.DefaultTransport.(*http.Transport).Clone()
+	t, ok := http.DefaultTransport.(*http.Transport)
+	if !ok { // replaced by httpmock, a tracer, ...: use it as it is
+		return &http.Client{}
+	}
+	t = t.Clone()
 	t.MaxIdleConnsPerHost = 64
 	return &http.Client{Transport: t}
 }

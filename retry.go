@@ -3,6 +3,7 @@ package livempu
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"io"
@@ -47,18 +48,22 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 
 // retryableNetError reports whether a transport error may go away on retry.
 func retryableNetError(err error) bool {
+	// The caller's own cancellation is caught before this (checkRetry looks
+	// at ctx first); a deadline here is the *http.Client's per-attempt
+	// Timeout, which is worth another attempt.
 	var perm *permanentError
-	if errors.As(err, &perm) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	if errors.As(err, &perm) {
 		return false
 	}
 	var dnsErr *net.DNSError
 	if errors.As(err, &dnsErr) {
 		return dnsErr.IsTemporary || dnsErr.IsTimeout
 	}
-	var certErr *x509.UnknownAuthorityError
+	var verifyErr *tls.CertificateVerificationError
+	var authorityErr x509.UnknownAuthorityError
 	var hostErr x509.HostnameError
 	var invalidErr x509.CertificateInvalidError
-	if errors.As(err, &certErr) || errors.As(err, &hostErr) || errors.As(err, &invalidErr) {
+	if errors.As(err, &verifyErr) || errors.As(err, &authorityErr) || errors.As(err, &hostErr) || errors.As(err, &invalidErr) {
 		return false
 	}
 	return !strings.Contains(err.Error(), "unsupported protocol scheme")
@@ -118,8 +123,10 @@ func serverWait(h http.Header) (time.Duration, bool) {
 	var wait time.Duration
 	found := false
 	if ra := h.Get("Retry-After"); ra != "" {
-		if secs, err := strconv.Atoi(strings.TrimSpace(ra)); err == nil && secs >= 0 {
-			wait, found = time.Duration(secs)*time.Second, true
+		if secs, err := strconv.ParseInt(strings.TrimSpace(ra), 10, 64); err == nil && secs >= 0 {
+			// Cap before multiplying: a huge value must not overflow to a
+			// negative (immediate) wait.
+			wait, found = time.Duration(min(secs, int64(maxServerWait/time.Second)))*time.Second, true
 		} else if t, err := http.ParseTime(ra); err == nil {
 			wait, found = max(time.Until(t), 0), true
 		}
@@ -140,7 +147,7 @@ func timeLeft(v string) (time.Duration, bool) {
 		if ok && strings.EqualFold(name, "TimeLeft") {
 			ms, err := strconv.ParseInt(strings.TrimSpace(val), 10, 64)
 			if err == nil && ms >= 0 {
-				return time.Duration(ms) * time.Millisecond, true
+				return time.Duration(min(ms, maxServerWait.Milliseconds())) * time.Millisecond, true
 			}
 		}
 	}
@@ -183,8 +190,20 @@ func parseAPIError(status int, requestID, action string, body []byte) error {
 // SignatureDoesNotMatch message: under V1 it contains the AccessKey ID and
 // the STS token.
 func redactMessage(msg string) string {
-	if i := strings.Index(strings.ToLower(msg), "string to sign"); i >= 0 {
+	if i := indexFoldASCII(msg, "string to sign"); i >= 0 {
 		return strings.TrimSpace(msg[:i]) + " [server string to sign redacted]"
 	}
 	return msg
+}
+
+// indexFoldASCII is strings.Index ignoring the case of ASCII letters. It
+// works on s's own bytes (lower-casing s first would move byte offsets for
+// characters whose lower case is longer).
+func indexFoldASCII(s, sub string) int {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(sub)], sub) {
+			return i
+		}
+	}
+	return -1
 }

@@ -32,6 +32,9 @@ func (t attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if st == nil {
 		return nil, &permanentError{errors.New("livempu: request not made by a Client")}
 	}
+	if req.URL.Scheme != c.endpoint.Scheme || req.URL.Host != c.endpoint.Host {
+		return nil, &permanentError{errors.New("livempu: refusing to sign a request for a host other than the endpoint")}
+	}
 	creds, err := c.creds.Retrieve(ctx)
 	if err != nil {
 		return nil, &permanentError{fmt.Errorf("livempu: credentials: %w", err)}
@@ -50,7 +53,11 @@ func (t attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	st.attempts++
 	start := time.Now()
-	resp, err := c.hc.Do(out)
+	// A shallow copy of the caller's client that returns redirects instead
+	// of following them; the caller's client itself is never modified.
+	hc := *c.hc
+	hc.CheckRedirect = noRedirects
+	resp, err := hc.Do(out)
 	if err != nil {
 		err = stripURL(err)
 	}

@@ -144,16 +144,20 @@ func ParseEnhancedParam(raw string) EnhancedParam {
 	if strings.TrimSpace(raw) == "" {
 		return p
 	}
-	_ = wire.Object(raw, func(k, v string) error {
+	var profile, preset string
+	err := wire.Object(raw, func(k, v string) error {
 		var err error
 		switch {
 		case strings.EqualFold(k, `"profile"`):
-			p.Profile, err = wire.String(v)
+			profile, err = wire.String(v)
 		case strings.EqualFold(k, `"preset"`):
-			p.Preset, err = wire.String(v)
+			preset, err = wire.String(v)
 		}
 		return err
 	})
+	if err == nil {
+		p.Profile, p.Preset = profile, preset
+	}
 	return p
 }
 

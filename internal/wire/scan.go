@@ -336,23 +336,19 @@ func Int(v string) (int, error) {
 	return intText(t, v)
 }
 
-// intText is Int of v, whose scalar text is t.
+// intText is Int of v, whose scalar text is t. A value that does not fit an
+// int on this platform is an error, not a wrapped-around number.
 func intText(t, v string) (int, error) {
-	if len(t) == 0 {
-		return 0, nil
-	}
-	if n, ok := atoi(t); ok {
-		return n, nil
-	}
-	f, err := strconv.ParseFloat(t, 64)
-	if err != nil || f != math.Trunc(f) || math.Abs(f) > math.MaxInt64/2 {
+	n, err := int64Text(t, v)
+	if err != nil || n > math.MaxInt || n < math.MinInt {
 		return 0, errType(v, "integer")
 	}
-	return int(f), nil
+	return int(n), nil
 }
 
-// atoi parses a plain decimal integer without allocating.
-func atoi(t string) (int, bool) {
+// atoi parses a plain decimal integer of at most 18 digits, which always
+// fits an int64, without allocating.
+func atoi(t string) (int64, bool) {
 	neg := false
 	if len(t) > 0 && (t[0] == '-' || t[0] == '+') {
 		neg = t[0] == '-'
@@ -361,13 +357,13 @@ func atoi(t string) (int, bool) {
 	if len(t) == 0 || len(t) > 18 {
 		return 0, false
 	}
-	n := 0
+	var n int64
 	for i := 0; i < len(t); i++ {
 		c := t[i]
 		if c < '0' || c > '9' {
 			return 0, false
 		}
-		n = n*10 + int(c-'0')
+		n = n*10 + int64(c-'0')
 	}
 	if neg {
 		n = -n
@@ -390,7 +386,7 @@ func int64Text(t, v string) (int64, error) {
 		return 0, nil
 	}
 	if n, ok := atoi(t); ok {
-		return int64(n), nil
+		return n, nil
 	}
 	n, err := strconv.ParseInt(t, 10, 64)
 	if err != nil {
