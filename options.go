@@ -80,7 +80,10 @@ func WithSignatureVersion(v signer.Version) Option {
 // WithHTTPClient sends every attempt through hc, whose Transport, Timeout
 // and other settings are read at call time: httpmock.ActivateNonDefault(hc)
 // or an otelhttp transport installed after NewClient still see the traffic.
-// hc is never modified. Its Timeout, if any, applies to each attempt.
+// hc is never modified. Its Timeout, if any, applies to each attempt (a
+// timed-out attempt is retried). Redirects are never followed, whatever
+// hc.CheckRedirect says: a signed request, with its STS token, must not go to
+// another host; a 3xx answer is a *ResponseError.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(o *options) { o.httpClient = hc }
 }
