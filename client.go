@@ -70,7 +70,9 @@ type Client struct {
 	limiters  map[string]Limiter // per-action overrides; a nil value disables
 	logger    *slog.Logger
 	userAgent string
-	maxBody   int64
+	// userAgentHeader is userAgent as a header value, built once.
+	userAgentHeader []string
+	maxBody         int64
 }
 
 // NewClient returns a Client configured by opts. It fails on an invalid
@@ -101,6 +103,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		userAgent: userAgent(o.userAgent),
 		maxBody:   o.maxBody,
 	}
+	c.userAgentHeader = []string{c.userAgent}
 	if c.creds == nil {
 		c.creds = signer.NewCachingProvider(signer.NewDefaultChain())
 	}

@@ -18,6 +18,9 @@ import (
 // the QPS budget and free of SignatureNonceUsed.
 type attemptTransport struct{ c *Client }
 
+// acceptJSON is the Accept header of every attempt.
+var acceptJSON = []string{"application/json"}
+
 // permanentError marks a failure that happened before sending (credentials,
 // limiter, signing); the retry policy never retries it.
 type permanentError struct{ err error }
@@ -46,8 +49,9 @@ func (t attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 	}
 	out := req.Clone(ctx)
-	out.Header.Set("User-Agent", c.userAgent)
-	out.Header.Set("Accept", "application/json")
+	// Shared, never modified value slices: no allocation per attempt.
+	out.Header["User-Agent"] = c.userAgentHeader
+	out.Header["Accept"] = acceptJSON
 	if err := c.signer.Sign(out, st.action, nil, creds); err != nil {
 		return nil, &permanentError{fmt.Errorf("livempu: signing: %w", err)}
 	}

@@ -90,6 +90,9 @@ func (q *query) add(key, value string) {
 	if value == "" {
 		return
 	}
+	if q.b == nil {
+		q.b = make([]byte, 0, 160) // room for every parameter of either operation
+	}
 	if len(q.b) > 0 {
 		q.b = append(q.b, '&')
 	}
@@ -105,7 +108,8 @@ func (q *query) addInt(key string, n int) {
 }
 
 func (q *query) addTime(key string, t time.Time) {
-	q.add(key, t.UTC().Format(timeLayout))
+	var buf [len(timeLayout) + 8]byte
+	q.add(key, string(t.UTC().AppendFormat(buf[:0], timeLayout)))
 }
 
 func (q *query) String() string { return string(q.b) }
