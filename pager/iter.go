@@ -137,6 +137,9 @@ type emitFunc[P any] func(pageNo int, page P, n int) bool
 // walk fetches pages in order and passes each page to deliver to emit until
 // the walk ends. It returns the error to yield, if any.
 func walk[P any](ctx context.Context, fetch FetchFunc[P], count func(P) int, c *config, emit emitFunc[P]) error {
+	if ctx == nil {
+		return &PageError{PageNo: c.firstPage, Err: ErrNilContext}
+	}
 	if c.prefetch > 0 {
 		return walkPrefetch(ctx, fetch, count, c, emit)
 	}

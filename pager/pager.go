@@ -57,6 +57,10 @@ func (e *PageError) Unwrap() error { return e.Err }
 // last page.
 var ErrNoMorePages = errors.New("pager: no more pages")
 
+// ErrNilContext is the error of a walk or NextPage given a nil context,
+// reported instead of a panic.
+var ErrNilContext = errors.New("pager: nil context")
+
 // Option configures a walk. Options are applied when the iterator or
 // paginator is created; later options override earlier ones.
 type Option func(*config)

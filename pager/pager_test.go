@@ -599,3 +599,19 @@ func TestBreakCancelsInFlight(t *testing.T) {
 		t.Errorf("%d fetches saw their context cancelled, want 4 (pages 2-5)", c)
 	}
 }
+
+func TestNilContextIsAnErrorNotAPanic(t *testing.T) {
+	fetch := func(ctx context.Context, pageNo int) ([]int, bool, error) { return []int{1}, false, nil }
+	items := func(p []int) []int { return p }
+	//lint:ignore SA1012 the point is a nil context
+	for _, err := range pager.Items(nil, fetch, items) {
+		if !errors.Is(err, pager.ErrNilContext) {
+			t.Errorf("Items: %v", err)
+		}
+	}
+	p := pager.NewPaginator(fetch, func(p []int) int { return len(p) })
+	//lint:ignore SA1012 the point is a nil context
+	if _, err := p.NextPage(nil); !errors.Is(err, pager.ErrNilContext) {
+		t.Errorf("NextPage: %v", err)
+	}
+}

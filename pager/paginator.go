@@ -56,6 +56,9 @@ func (p *Paginator[P]) NextPage(ctx context.Context) (P, error) {
 	if p.done {
 		return zero, ErrNoMorePages
 	}
+	if ctx == nil {
+		return zero, &PageError{PageNo: p.next, Err: ErrNilContext}
+	}
 	if err := ctx.Err(); err != nil {
 		return zero, &PageError{PageNo: p.next, Err: err}
 	}
