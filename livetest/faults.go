@@ -132,16 +132,20 @@ func (x *exchange) inject(f fault) {
 // SetLatency delays the answer of every accepted request for action by d
 // (for every action when action is ""; a per-action latency wins over
 // that). The wait ends early, without an answer, when the client cancels
-// the request or the server closes. d <= 0 removes the latency.
+// the request or the server closes. d <= 0 removes the latency (for one
+// action: it has the server-wide latency again).
 func (s *Server) SetLatency(action string, d time.Duration) {
 	d = max(d, 0)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if action == "" {
+	switch {
+	case action == "":
 		s.latency = d
-		return
+	case d == 0:
+		delete(s.latencyBy, action) // back to the server-wide latency
+	default:
+		s.latencyBy[action] = d
 	}
-	s.latencyBy[action] = d
 }
 
 func (s *Server) latencyFor(action string) time.Duration {

@@ -175,10 +175,32 @@ func TestCloseDuringLatency(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("Close hangs on a sleeping request")
 	}
-	if err := <-done; err == nil {
+	err = <-done
+	if err == nil {
 		t.Error("the call succeeded")
 	}
+	// The connection is dropped without an answer: a network error, not an
+	// empty 200 that would read as a malformed page.
+	if errors.Is(err, livempu.ErrMalformedResponse) {
+		t.Errorf("err = %v: the server answered instead of dropping the connection", err)
+	}
 	srv.Close() // twice is fine
+}
+
+func TestSetLatencyZeroFallsBackToTheServerWide(t *testing.T) {
+	t.Parallel()
+	srv := livetest.NewServer(t)
+	c := srv.Client(livempu.WithMaxRetries(0))
+	srv.SetLatency("", 200*time.Millisecond)
+	srv.SetLatency(livempu.ActionListRtcMPUTaskDetail, time.Second)
+	srv.SetLatency(livempu.ActionListRtcMPUTaskDetail, 0)
+	start := time.Now()
+	if _, err := c.ListRtcMPUTaskDetail(context.Background(), &livempu.ListRtcMPUTaskDetailRequest{AppID: "a", TaskID: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d < 190*time.Millisecond || d > 900*time.Millisecond {
+		t.Errorf("answered after %v, want the server-wide 200ms", d)
+	}
 }
 
 func TestOptionErrors(t *testing.T) {

@@ -112,6 +112,13 @@ func (x *exchange) finish() {
 	}
 }
 
+// abort records the request and drops the connection without an answer
+// (net/http would otherwise send an empty 200 when the handler returns).
+func (x *exchange) abort() {
+	x.finish()
+	panic(http.ErrAbortHandler)
+}
+
 func (x *exchange) serve() {
 	s, r, rec := x.s, x.r, x.rec
 	body, err := io.ReadAll(http.MaxBytesReader(x.w, r.Body, maxRequestBody))
@@ -119,8 +126,9 @@ func (x *exchange) serve() {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
 			x.fail(errorFor(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge"))
+			return
 		}
-		return // the client went away
+		x.abort() // the client went away or sent a broken body
 	}
 	all := x.peek(body)
 
@@ -198,7 +206,7 @@ func (x *exchange) serve() {
 	rec.Outcome = Accepted
 
 	if d := s.latencyFor(rec.Action); d > 0 && !s.sleep(r.Context(), d) {
-		return // the client or the server went away: no answer
+		x.abort() // the client or the server went away: no answer
 	}
 
 	var out []byte

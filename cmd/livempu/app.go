@@ -420,14 +420,14 @@ func walk[T any](ctx context.Context, e *env, o *commonOptions, spec walkSpec[T]
 	}
 	prog := newProgress(e.stderr, e.stderrTTY, spec.noun, e.now)
 	out := spec.out
+	if e.stdoutTTY {
+		out.beforeFlush = prog.clear // the data and the progress line share the terminal
+	}
 	written, listed := 0, 0
 	var writeErr error
 	opts := []pager.Option{
 		pager.WithPrefetch(o.prefetch),
 		pager.WithOnPage(func(info pager.PageInfo) {
-			if out.pending() && e.stdoutTTY {
-				prog.clear() // the data and the progress line share the terminal
-			}
 			if err := out.flush(); err != nil && writeErr == nil {
 				writeErr = err
 			}
@@ -471,7 +471,7 @@ func walk[T any](ctx context.Context, e *env, o *commonOptions, spec walkSpec[T]
 	case writeErr != nil:
 		fmt.Fprintf(e.stderr, "livempu %s: writing the output: %v\n", spec.command, writeErr)
 		return exitFailure
-	case walkErr != nil && o.timeout > 0 && wctx.Err() != nil && errors.Is(walkErr, context.DeadlineExceeded):
+	case walkErr != nil && o.timeout > 0 && errors.Is(walkErr, context.DeadlineExceeded):
 		fmt.Fprintf(e.stderr, "livempu %s: timed out after %v (--timeout), %d %s written\n", spec.command, o.timeout, written, spec.noun)
 		return exitFailure
 	case walkErr != nil:

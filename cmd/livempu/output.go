@@ -43,6 +43,9 @@ type output[T any] struct {
 	table  *tableWriter
 	count  int
 	closed bool
+	// beforeFlush, when set, runs before anything is written to stdout
+	// (the walk uses it to erase the progress line sharing the terminal).
+	beforeFlush func()
 }
 
 // newOutput returns an output of format to w.
@@ -102,9 +105,17 @@ func (o *output[T]) write(item T) error {
 	}
 	o.count++
 	if len(o.buf.b) >= flushThreshold {
+		o.announceFlush()
 		return o.buf.flush()
 	}
 	return nil
+}
+
+// announceFlush calls beforeFlush if something is about to be written.
+func (o *output[T]) announceFlush() {
+	if o.beforeFlush != nil && o.pending() {
+		o.beforeFlush()
+	}
 }
 
 // pending reports whether flush would write anything.
@@ -115,6 +126,7 @@ func (o *output[T]) pending() bool {
 // flush passes every item written so far on to stdout. It is called at the
 // end of each page, so that output streams as pages arrive.
 func (o *output[T]) flush() error {
+	o.announceFlush()
 	if o.table != nil {
 		if err := o.table.flush(); err != nil {
 			return err
