@@ -227,11 +227,11 @@ func walkPrefetch[P any](ctx context.Context, fetch FetchFunc[P], count func(P) 
 		start()
 	}
 	for pageNo := first; ; pageNo++ {
+		if c.maxPages > 0 && pageNo-first >= c.maxPages {
+			return nil // WithMaxPages reached: no page is owed, whatever ctx says
+		}
 		if err := ctx.Err(); err != nil {
 			return &PageError{PageNo: pageNo, Err: err}
-		}
-		if pageNo == next {
-			return nil // WithMaxPages reached
 		}
 		var r result[P]
 		select {

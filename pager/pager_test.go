@@ -615,3 +615,25 @@ func TestNilContextIsAnErrorNotAPanic(t *testing.T) {
 		t.Errorf("NextPage: %v", err)
 	}
 }
+
+func TestMaxPagesReachedIsNotAnErrorWhenTheContextEnds(t *testing.T) {
+	for _, pf := range prefetches {
+		ctx, cancel := context.WithCancel(context.Background())
+		f := &fakeAPI{total: 1000, size: 10}
+		pages := 0
+		var errs []error
+		for _, err := range pager.Pages(ctx, f.fetch, pageCount, pager.WithMaxPages(3), pager.WithPrefetch(pf)) {
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			if pages++; pages == 3 {
+				cancel() // while the last allowed page is handled
+			}
+		}
+		cancel()
+		if pages != 3 || len(errs) != 0 {
+			t.Errorf("prefetch=%d: %d pages, errors %v", pf, pages, errs)
+		}
+	}
+}

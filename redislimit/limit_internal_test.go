@@ -3,24 +3,23 @@ package redislimit
 import (
 	"testing"
 	"time"
-
-	"github.com/go-redis/redis_rate/v10"
 )
 
 func TestGCRALimit(t *testing.T) {
-	for _, tc := range []struct {
-		perSecond float64
-		want      redis_rate.Limit
-	}{
-		{97, redis_rate.Limit{Rate: 97, Period: time.Second, Burst: 1}},
-		{48, redis_rate.Limit{Rate: 48, Period: time.Second, Burst: 1}},
-		{48.5, redis_rate.Limit{Rate: 485, Period: 10 * time.Second, Burst: 1}},
-		{0.25, redis_rate.Limit{Rate: 25, Period: 100 * time.Second, Burst: 1}},
-		{1.0 / 3, redis_rate.Limit{Rate: 333, Period: 1000 * time.Second, Burst: 1}},
+	// GCRA admits one request per Period/Rate; it must be the requested
+	// interval, also for rates that are not whole numbers (rounding them
+	// would overshoot the budget).
+	sec := float64(time.Second) // a variable: constant expressions would have to be exact
+	for perSecond, interval := range map[float64]time.Duration{
+		97:     time.Second / 97,
+		48:     time.Second / 48,
+		48.5:   time.Duration(sec / 48.5),
+		0.25:   4 * time.Second,
+		0.0015: time.Duration(sec / 0.0015),
 	} {
-		got, err := gcraLimit(tc.perSecond)
-		if err != nil || got != tc.want {
-			t.Errorf("gcraLimit(%v) = %+v, %v; want %+v", tc.perSecond, got, err, tc.want)
+		got, err := gcraLimit(perSecond)
+		if err != nil || got.Burst != 1 || got.Period/time.Duration(got.Rate) != interval {
+			t.Errorf("gcraLimit(%v) = %+v, %v; want one request every %v", perSecond, got, err, interval)
 		}
 	}
 	for _, bad := range []float64{0, -1, 1e-4, 2e6} {

@@ -58,6 +58,7 @@ import (
 	"log/slog"
 	"math"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-redis/redis_rate/v10"
@@ -152,6 +153,11 @@ type Limiter struct {
 	degraded  bool      // fail-open is on the local bucket
 	probing   bool      // a probe is under way
 	nextProbe time.Time // when a degraded Limiter asks Redis again
+	// outage is set when a fail-open Limiter logs that it fell back, and
+	// cleared (with a log line) only when Redis admits a request again: a
+	// Redis that answers PING but refuses the limiter's script (a read-only
+	// replica, ACLs, maxmemory) does not make it log on every probe.
+	outage atomic.Bool
 }
 
 var _ livempu.Limiter = (*Limiter)(nil)
@@ -209,26 +215,14 @@ func New(rdb redis.UniversalClient, accessKeyID, action string, opts ...Option) 
 	return l, nil
 }
 
-// gcraLimit expresses perSecond as a redis_rate.Limit with a burst of one.
-// redis_rate takes an integer count per period, so a fractional rate
-// (WithRate(48.5), say) is counted over 10, 100 or 1000 seconds; only the
-// ratio, the interval between two requests, matters to GCRA.
+// gcraLimit expresses perSecond as a redis_rate.Limit with a burst of one:
+// one request per period of 1/perSecond, exact to the nanosecond for any
+// rate (GCRA only uses the interval between two requests).
 func gcraLimit(perSecond float64) (redis_rate.Limit, error) {
 	if math.IsNaN(perSecond) || math.IsInf(perSecond, 0) || perSecond < 0.001 || perSecond > 1e6 {
 		return redis_rate.Limit{}, fmt.Errorf("redislimit: WithRate(%v): need 0.001 to 1e6 per second", perSecond)
 	}
-	period := 1
-	for period < 1000 {
-		if n := perSecond * float64(period); math.Abs(n-math.Round(n)) < 1e-9 {
-			break
-		}
-		period *= 10
-	}
-	return redis_rate.Limit{
-		Rate:   int(math.Round(perSecond * float64(period))),
-		Period: time.Duration(period) * time.Second,
-		Burst:  1,
-	}, nil
+	return redis_rate.Limit{Rate: 1, Period: time.Duration(float64(time.Second) / perSecond), Burst: 1}, nil
 }
 
 // Key returns the name under which redis_rate stores the budget of an
@@ -269,7 +263,7 @@ func (l *Limiter) Wait(ctx context.Context) error {
 	}()
 	for {
 		if l.failOpen && l.onLocal() {
-			return l.local.Wait(ctx)
+			return l.waitLocal(ctx)
 		}
 		res, err := l.gcra.Allow(ctx, l.key, l.limit)
 		if err != nil {
@@ -280,7 +274,10 @@ func (l *Limiter) Wait(ctx context.Context) error {
 				return fmt.Errorf("%w: shared budget of %s not checked: %w", ErrUnavailable, l.action, err)
 			}
 			l.fallBack(err)
-			return l.local.Wait(ctx)
+			return l.waitLocal(ctx)
+		}
+		if l.outage.Load() {
+			l.recovered()
 		}
 		if res.Allowed > 0 {
 			return nil
@@ -339,22 +336,25 @@ func (l *Limiter) onLocal() bool {
 	return true
 }
 
-// probe pings Redis once; if it answers, the Limiter returns to the shared
-// budget and says so.
+// probe pings Redis once; if it answers, the Limiter tries the shared
+// budget again (recovered says so once Redis admits a request).
 func (l *Limiter) probe() {
 	ctx, cancel := context.WithTimeout(context.Background(), probeInterval)
 	err := l.rdb.Ping(ctx).Err()
 	cancel()
 	l.mu.Lock()
 	l.probing = false
-	back := err == nil && l.degraded
-	if back {
+	if err == nil {
 		l.degraded = false
 	} else {
 		l.nextProbe = time.Now().Add(probeInterval)
 	}
 	l.mu.Unlock()
-	if back {
+}
+
+// recovered logs, once per outage, that Redis admits requests again.
+func (l *Limiter) recovered() {
+	if l.outage.CompareAndSwap(true, false) {
 		l.logger.LogAttrs(context.Background(), slog.LevelInfo,
 			"redislimit: Redis answers again, back on the shared budget",
 			slog.String("action", l.action),
@@ -366,11 +366,10 @@ func (l *Limiter) probe() {
 // outage.
 func (l *Limiter) fallBack(err error) {
 	l.mu.Lock()
-	was := l.degraded
 	l.degraded = true
 	l.nextProbe = time.Now().Add(probeInterval)
 	l.mu.Unlock()
-	if !was {
+	if l.outage.CompareAndSwap(false, true) {
 		l.logger.LogAttrs(context.Background(), slog.LevelWarn,
 			"redislimit: Redis unavailable, falling back to the local limiter",
 			slog.String("action", l.action),
@@ -378,6 +377,17 @@ func (l *Limiter) fallBack(err error) {
 			slog.Float64("local_rate", float64(l.local.Limit())),
 			slog.String("error", err.Error()))
 	}
+}
+
+// waitLocal waits on the fail-open local bucket. x/time's limiter fails at
+// once, with an error of its own, when the wait would pass ctx's deadline;
+// that is reported as context.DeadlineExceeded, as Wait documents.
+func (l *Limiter) waitLocal(ctx context.Context) error {
+	err := l.local.Wait(ctx)
+	if err != nil && ctx.Err() == nil {
+		return fmt.Errorf("redislimit: local bucket of %s: %v: %w", l.action, err, context.DeadlineExceeded)
+	}
+	return err
 }
 
 // Options returns the livempu.Options that make a Client wait on shared

@@ -1,8 +1,12 @@
 package redislimit_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"log/slog"
 	"regexp"
 	"strconv"
 	"strings"
@@ -398,4 +402,71 @@ func TestUniversalClients(t *testing.T) {
 		}
 		check(t, rdb)
 	})
+}
+
+// TestFailOpenLocalWaitPastTheDeadline: the local bucket's fail-fast error
+// matches context.DeadlineExceeded, as Wait documents.
+func TestFailOpenLocalWaitPastTheDeadline(t *testing.T) {
+	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1, DialTimeout: 50 * time.Millisecond})
+	defer rdb.Close()
+	lim, err := redislimit.New(rdb, keyA, livempu.ActionListRtcMPUEventSubRecord, redislimit.WithRate(1), redislimit.WithFailOpen(1),
+		redislimit.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := lim.Wait(context.Background()); err != nil {
+		t.Fatalf("first wait: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	if err := lim.Wait(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want one matching context.DeadlineExceeded", err)
+	}
+}
+
+// TestFailOpenLogsOncePerOutage: a Redis that answers PING but refuses the
+// limiter's script must not make the Limiter log on every probe.
+func TestFailOpenLogsOncePerOutage(t *testing.T) {
+	admin := needRedis(t)
+	user := fmt.Sprintf("noscript%d", time.Now().UnixNano())
+	if err := admin.Do(context.Background(), "ACL", "SETUSER", user, "on", ">pw", "~*", "+@all", "-evalsha", "-eval").Err(); err != nil {
+		t.Skipf("ACL SETUSER: %v", err)
+	}
+	t.Cleanup(func() { admin.Do(context.Background(), "ACL", "DELUSER", user) })
+	rdb := redis.NewClient(&redis.Options{Addr: sharedRedis, Username: user, Password: "pw"})
+	defer rdb.Close()
+	var logs logCounter
+	lim, err := redislimit.New(rdb, fmt.Sprint(keyA, time.Now().UnixNano()), livempu.ActionListRtcMPUEventSubRecord,
+		redislimit.WithFailOpen(1), redislimit.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(2500 * time.Millisecond) // two probes at one per second
+	for time.Now().Before(deadline) {
+		if err := lim.Wait(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := logs.lines(); n != 1 {
+		t.Errorf("%d log lines during one outage, want 1", n)
+	}
+}
+
+// logCounter counts the lines written to it.
+type logCounter struct {
+	mu sync.Mutex
+	n  int
+}
+
+func (l *logCounter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.n += bytes.Count(p, []byte("\n"))
+	return len(p), nil
+}
+
+func (l *logCounter) lines() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.n
 }

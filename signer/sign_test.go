@@ -2,6 +2,8 @@ package signer
 
 import (
 	"errors"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -578,6 +580,17 @@ func TestAppendQueryWithSignature(t *testing.T) {
 		}
 		if got := string(appendQueryWithSignature([]byte("prefix"), ps, sig)); got != "prefix"+tt.want {
 			t.Errorf("keys %v: got %q, want %q", tt.keys, got, "prefix"+tt.want)
+		}
+	}
+}
+
+func TestVerifiedNeverPrintsTheToken(t *testing.T) {
+	v := Verified{Version: V3, AccessKeyID: "id", SecurityToken: "tok-must-not-print", Action: "A", Nonce: "n"}
+	var logs strings.Builder
+	slog.New(slog.NewJSONHandler(&logs, nil)).Info("x", "v", v)
+	for _, s := range []string{fmt.Sprint(v), fmt.Sprintf("%+v", v), fmt.Sprintf("%#v", v), fmt.Sprintf("%s", v), fmt.Sprintf("%v", &v), logs.String()} {
+		if strings.Contains(s, "tok-must-not-print") || !strings.Contains(s, "id") {
+			t.Errorf("output %q", s)
 		}
 	}
 }

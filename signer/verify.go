@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
@@ -54,6 +55,26 @@ type Verified struct {
 	// Version, Format, AccessKeyId, SecurityToken, Signature*, Timestamp,
 	// RegionId).
 	Params []Param
+}
+
+// String describes the request with the STS token masked, like
+// Credentials: a Verified may be logged or printed with %v safely.
+func (v Verified) String() string {
+	token := ""
+	if v.SecurityToken != "" {
+		token = ", SecurityToken: ***"
+	}
+	return fmt.Sprintf("Verified{%s %s %s by %s%s, nonce %s, at %s, %d params}", v.Version, v.Action, v.APIVersion,
+		v.AccessKeyID, token, v.Nonce, v.Time.UTC().Format(TimeFormat), len(v.Params))
+}
+
+// Format prints String for every verb, so no verb reveals the token.
+func (v Verified) Format(f fmt.State, verb rune) { _, _ = f.Write([]byte(v.String())) }
+
+// LogValue implements slog.LogValuer without the token.
+func (v Verified) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("version", v.Version.String()), slog.String("action", v.Action),
+		slog.String("access_key_id", v.AccessKeyID), slog.Bool("sts", v.SecurityToken != ""), slog.String("nonce", v.Nonce))
 }
 
 // Verify checks the signature of a received request (V3 if it has an ACS3 Authorization header, V1 if its query has Signature).
