@@ -34,13 +34,6 @@ const (
 // jitter, still holds no more than the documented limit.
 const JitterAllowance = 20 * time.Millisecond
 
-// DefaultLimitShare is kept for callers that size their own limiters as a
-// share of the documented QPS; it is the share DefaultRate uses for 100 QPS.
-//
-// Deprecated: use DefaultRate, which leaves the same jitter allowance at
-// every limit.
-const DefaultLimitShare = 0.97
-
 // DefaultRate returns the rate, in requests per second, of an action's
 // default limiter: the documented QPS N less one request for the burst and
 // ceil(N*JitterAllowance/1s) requests for jitter (97 for 100 QPS, 48 for 50
