@@ -252,21 +252,49 @@ func (c *Client) do(ctx context.Context, action, query string, decode func(strin
 	if err != nil {
 		return &OperationError{Action: action, Err: err}
 	}
+	// The body is read and decoded inside the retry loop, so that a
+	// connection lost mid-body is retried like any other network error.
+	handled := false
+	req.SetResponseHandler(func(resp *http.Response) error {
+		handled = true
+		return c.responseOutcome(ctx, st, resp, action, decode)
+	})
 	resp, err := c.retry.Do(req)
+	if err == nil && !handled && resp != nil {
+		// The retries ran out on a retryable answer (a 503, a throttle):
+		// retryablehttp hands it back without calling the handler.
+		err = c.responseOutcome(ctx, st, resp, action, decode)
+	}
+	if resp != nil {
+		_ = resp.Body.Close()
+	}
 	if err != nil {
-		if resp != nil {
-			_ = resp.Body.Close()
+		var perm *permanentError
+		if errors.As(err, &perm) {
+			err = perm.err
 		}
 		return &OperationError{Action: action, Attempts: st.attempts, Err: callError(ctx, err)}
 	}
-	defer resp.Body.Close()
-	if err := c.handleResponse(resp, action, decode); err != nil {
-		if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
-			err = ctxErr // the caller's deadline cut the body short: not a malformed answer
-		}
-		return &OperationError{Action: action, Attempts: st.attempts, Err: scrubToken(err, st.token)}
-	}
 	return nil
+}
+
+// responseOutcome reads and decodes a final answer. A body that broke off
+// is returned as is, for the retry policy to retry; every other error is
+// marked permanent.
+func (c *Client) responseOutcome(ctx context.Context, st *callState, resp *http.Response, action string, decode func(string) error) error {
+	err := c.handleResponse(resp, action, decode)
+	if err == nil {
+		return nil
+	}
+	if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
+		return &permanentError{ctxErr} // the caller's deadline cut the body short: not a malformed answer
+	}
+	err = scrubToken(err, st.token)
+	var broken *bodyReadError
+	if errors.As(err, &broken) {
+		return err
+	}
+	return &permanentError{err}
 }
 
 // callError prefers the context's error, and strips the request URL that

@@ -24,7 +24,7 @@ func (c *Client) handleResponse(resp *http.Response, action string, decode func(
 		// will back every string of the decoded page, with no copy.
 		b := make([]byte, n)
 		if got, err := io.ReadFull(resp.Body, b); err != nil {
-			return &ResponseError{StatusCode: resp.StatusCode, RequestID: requestID, BodyPrefix: safePrefix(b[:got]), Err: fmt.Errorf("reading body: %w", err)}
+			return &ResponseError{StatusCode: resp.StatusCode, RequestID: requestID, BodyPrefix: safePrefix(b[:got]), Err: &bodyReadError{err}}
 		}
 		if err := decode(unsafe.String(&b[0], len(b))); err != nil {
 			return &ResponseError{StatusCode: resp.StatusCode, RequestID: requestID, BodyPrefix: safePrefix(b), Err: err}
@@ -60,6 +60,14 @@ func putBuffer(b *bytes.Buffer) {
 	bufferPool.Put(b)
 }
 
+// bodyReadError is a body that broke off while it was read: the connection
+// was lost, a transient fault that the retry policy treats like a failed
+// request (both operations are read-only).
+type bodyReadError struct{ err error }
+
+func (e *bodyReadError) Error() string { return "reading body: " + e.err.Error() }
+func (e *bodyReadError) Unwrap() error { return e.err }
+
 // errBodyTooLarge is returned when a body exceeds WithMaxResponseBytes.
 var errBodyTooLarge = errors.New("response body exceeds the size limit")
 
@@ -67,7 +75,7 @@ var errBodyTooLarge = errors.New("response body exceeds the size limit")
 func readBody(r io.Reader, limit int64, buf *bytes.Buffer) ([]byte, error) {
 	_, err := buf.ReadFrom(io.LimitReader(r, limit+1))
 	if err != nil {
-		return buf.Bytes(), fmt.Errorf("reading body: %w", err)
+		return buf.Bytes(), &bodyReadError{err}
 	}
 	if int64(buf.Len()) > limit {
 		return buf.Bytes()[:limit], fmt.Errorf("%w (%d bytes)", errBodyTooLarge, limit)

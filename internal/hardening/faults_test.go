@@ -157,10 +157,9 @@ var faults = []fault{
 		check:  connectionLost},
 	{name: "reset-once", attempts: 2,
 		inject: func(e *env) { e.srv.CutNext(e.action, 1) }},
-	// The body is read after the retry loop has accepted the answer, so a
-	// connection lost mid-body is reported, not retried, like any other
-	// truncated body.
-	{name: "closed-mid-body", attempts: 1,
+	// The body is read inside the retry loop: a connection lost mid-body
+	// is retried like a reset, and reported as a truncated body at the end.
+	{name: "closed-mid-body", attempts: maxAttempts,
 		inject: func(e *env) {
 			e.front(func(w http.ResponseWriter, r *http.Request) {
 				rec := serve(e.srv, r)
@@ -177,6 +176,27 @@ var faults = []fault{
 			})
 		},
 		check: malformed(200, io.ErrUnexpectedEOF, "")},
+	{name: "closed-mid-body-once", attempts: 2,
+		inject: func(e *env) {
+			var cut atomic.Bool
+			e.front(func(w http.ResponseWriter, r *http.Request) {
+				rec := serve(e.srv, r)
+				body := rec.Body.Bytes()
+				maps.Copy(w.Header(), rec.Header())
+				w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+				w.WriteHeader(rec.Code)
+				if cut.Swap(true) { // only the first answer breaks off
+					_, _ = w.Write(body)
+					return
+				}
+				_, _ = w.Write(body[:len(body)/2])
+				rc := http.NewResponseController(w)
+				_ = rc.Flush()
+				if conn, _, err := rc.Hijack(); err == nil {
+					_ = conn.Close()
+				}
+			})
+		}},
 	// Headers and half the body come, then nothing until the deadline.
 	{name: "stalled-body", attempts: 1,
 		inject: func(e *env) {
