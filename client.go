@@ -254,13 +254,13 @@ func (c *Client) do(ctx context.Context, action, query string, decode func(strin
 	}
 	// The body is read and decoded inside the retry loop, so that a
 	// connection lost mid-body is retried like any other network error.
-	handled := false
+	var handled *http.Response // the last answer the handler read
 	req.SetResponseHandler(func(resp *http.Response) error {
-		handled = true
+		handled = resp
 		return c.responseOutcome(ctx, st, resp, action, decode)
 	})
 	resp, err := c.retry.Do(req)
-	if err == nil && !handled && resp != nil {
+	if err == nil && resp != nil && resp != handled {
 		// The retries ran out on a retryable answer (a 503, a throttle):
 		// retryablehttp hands it back without calling the handler.
 		err = c.responseOutcome(ctx, st, resp, action, decode)

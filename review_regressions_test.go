@@ -118,3 +118,34 @@ func TestEnhancedParamFromInvalidJSONKeepsOnlyTheRawText(t *testing.T) {
 		t.Fatalf("got %+v", p)
 	}
 }
+
+// A body lost on the first attempt, then retryable errors until the retries
+// run out: the last answer must still be read and reported.
+func TestLastAnswerIsReadAfterABrokenBodyAndRetries(t *testing.T) {
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 1 {
+			w.Header().Set("Content-Length", "1000")
+			w.WriteHeader(200)
+			_, _ = w.Write([]byte(`{"RequestId":"r","MPUTasks":[`))
+			rc := http.NewResponseController(w)
+			_ = rc.Flush()
+			if conn, _, err := rc.Hijack(); err == nil {
+				_ = conn.Close()
+			}
+			return
+		}
+		writeJSON(w, 503, errorBody("ServiceUnavailable"))
+	}))
+	defer srv.Close()
+	c, err := livempu.NewClient(livempu.WithEndpoint(srv.URL), livempu.WithStaticCredentials(testKeyID, testSecret, ""),
+		livempu.WithMaxRetries(2), livempu.WithRetryBackoff(time.Millisecond, time.Millisecond),
+		livempu.WithRateLimiter(livempu.ActionListRtcMPUTaskDetail, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := c.ListRtcMPUTaskDetail(context.Background(), taskReq())
+	if !errors.Is(err, livempu.ErrServiceUnavailable) || resp != nil || n.Load() != 3 {
+		t.Fatalf("resp=%v err=%v requests=%d, want ErrServiceUnavailable after 3", resp, err, n.Load())
+	}
+}
