@@ -211,33 +211,10 @@ func (d *Decoder) String() (string, error) {
 		case cBackslash:
 			buf = append(buf, s[run:i]...)
 			copying = true
-			if i+1 >= len(s) {
-				return "", syntaxErr(i, "unterminated string")
-			}
-			switch e := s[i+1]; e {
-			case '"', '\\', '/':
-				buf = append(buf, e)
-			case 'b':
-				buf = append(buf, '\b')
-			case 'f':
-				buf = append(buf, '\f')
-			case 'n':
-				buf = append(buf, '\n')
-			case 'r':
-				buf = append(buf, '\r')
-			case 't':
-				buf = append(buf, '\t')
-			case 'u':
-				r, n := decodeU(s[i:])
-				if n == 0 {
-					return "", syntaxErr(i, "invalid \\u escape")
-				}
-				buf = utf8.AppendRune(buf, r)
-				i += n - 2
-			default:
+			var ok bool
+			if buf, i, ok = appendEscape(buf, s, i); !ok {
 				return "", syntaxErr(i, "invalid escape")
 			}
-			i += 2
 			run = i
 		case cControl:
 			return "", syntaxErr(i, "control character in string")

@@ -226,34 +226,10 @@ func unescape(v string) (string, error) {
 		c := inner[i]
 		switch {
 		case c == '\\':
-			if i+1 >= len(inner) {
+			var ok bool
+			if b, i, ok = appendEscape(b, inner, i); !ok {
 				return "", errType(v, "string")
 			}
-			i++
-			switch e := inner[i]; e {
-			case '"', '\\', '/':
-				b = append(b, e)
-			case 'b':
-				b = append(b, '\b')
-			case 'f':
-				b = append(b, '\f')
-			case 'n':
-				b = append(b, '\n')
-			case 'r':
-				b = append(b, '\r')
-			case 't':
-				b = append(b, '\t')
-			case 'u':
-				r, n := decodeU(inner[i-1:])
-				if n == 0 {
-					return "", errType(v, "string")
-				}
-				b = utf8.AppendRune(b, r)
-				i += n - 2
-			default:
-				return "", errType(v, "string")
-			}
-			i++
 		case c < utf8.RuneSelf:
 			b = append(b, c)
 			i++
@@ -264,6 +240,38 @@ func unescape(v string) (string, error) {
 		}
 	}
 	return unsafe.String(unsafe.SliceData(b), len(b)), nil
+}
+
+// appendEscape decodes the escape sequence at s[i] (a backslash), appends
+// its text to dst and returns the index after it, or ok false for an invalid
+// escape.
+func appendEscape(dst []byte, s string, i int) (out []byte, next int, ok bool) {
+	if i+1 >= len(s) {
+		return dst, i, false
+	}
+	switch e := s[i+1]; e {
+	case '"', '\\', '/':
+		dst = append(dst, e)
+	case 'b':
+		dst = append(dst, '\b')
+	case 'f':
+		dst = append(dst, '\f')
+	case 'n':
+		dst = append(dst, '\n')
+	case 'r':
+		dst = append(dst, '\r')
+	case 't':
+		dst = append(dst, '\t')
+	case 'u':
+		r, n := decodeU(s[i:])
+		if n == 0 {
+			return dst, i, false
+		}
+		return utf8.AppendRune(dst, r), i + n, true
+	default:
+		return dst, i, false
+	}
+	return dst, i + 2, true
 }
 
 // decodeU decodes a \uXXXX escape (and a following low surrogate) at the
