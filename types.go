@@ -194,7 +194,9 @@ func decodeEnhancedParam(d *wire.Decoder) (EnhancedParam, error) {
 		return EnhancedParam{}, err
 	}
 	if strings.HasPrefix(v, "{") {
-		return ParseEnhancedParam(v), nil
+		// The object's own text becomes Raw; invalid UTF-8 in it is
+		// replaced as in any decoded string, so that Raw survives encoding.
+		return ParseEnhancedParam(wire.ValidUTF8(v)), nil
 	}
 	s, err := wire.String(v)
 	if err != nil {

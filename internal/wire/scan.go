@@ -242,6 +242,22 @@ func unescape(v string) (string, error) {
 	return unsafe.String(unsafe.SliceData(b), len(b)), nil
 }
 
+// ValidUTF8 returns s with each byte that is not part of valid UTF-8
+// replaced by U+FFFD, as decoding a JSON string does; s itself when it is
+// valid.
+func ValidUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	b := make([]byte, 0, len(s)+8)
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		b = utf8.AppendRune(b, r) // RuneError for an invalid byte
+		i += size
+	}
+	return string(b)
+}
+
 // appendEscape decodes the escape sequence at s[i] (a backslash), appends
 // its text to dst and returns the index after it, or ok false for an invalid
 // escape.
