@@ -92,7 +92,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	x := &exchange{s: s, w: w, r: r, arrived: time.Now(), rec: &Request{
 		Method:    r.Method,
 		Received:  s.now(),
-		RequestID: newRequestID(),
+		RequestID: NewRequestID(),
 		Header:    redactHeader(r.Header),
 	}}
 	defer func() {
@@ -294,11 +294,13 @@ func redactHeader(h http.Header) http.Header {
 // fail answers with an error body.
 func (x *exchange) fail(e *apiError) {
 	x.rec.Code = e.code
-	x.write(e.status, "application/json;charset=utf-8", errorBody(x.rec.RequestID, e.code, e.message))
+	x.write(e.status, "application/json;charset=utf-8", ErrorBody(x.rec.RequestID, e.code, e.message))
 }
 
-// errorBody encodes the service's error document.
-func errorBody(requestID, code, message string) []byte {
+// ErrorBody encodes the service's error document (RequestId, HostId, Code,
+// Message, Recommend) as the server sends it; httpmockmatch.Error and
+// hand-made fixtures use it too.
+func ErrorBody(requestID, code, message string) []byte {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -346,9 +348,9 @@ func (s *Server) sleep(ctx context.Context, d time.Duration) bool {
 	return false
 }
 
-// newRequestID returns a fresh request id in the service's form,
+// NewRequestID returns a fresh request id in the service's form,
 // 8-4-4-4-12 upper-case hex digits.
-func newRequestID() string {
+func NewRequestID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
 	var h [32]byte

@@ -41,6 +41,29 @@ func (e *env) front(handler http.HandlerFunc) {
 	e.opts = append(e.opts, livempu.WithEndpoint(hs.URL))
 }
 
+// cutMidBody puts a front in place that sends the livetest server's answer
+// with its full Content-Length but, when cut() says so, only half the body
+// before closing the connection.
+func cutMidBody(e *env, cut func() bool) {
+	e.front(func(w http.ResponseWriter, r *http.Request) {
+		rec := serve(e.srv, r)
+		body := rec.Body.Bytes()
+		maps.Copy(w.Header(), rec.Header())
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		w.WriteHeader(rec.Code)
+		if !cut() {
+			_, _ = w.Write(body)
+			return
+		}
+		_, _ = w.Write(body[:len(body)/2])
+		rc := http.NewResponseController(w)
+		_ = rc.Flush()
+		if conn, _, err := rc.Hijack(); err == nil {
+			_ = conn.Close()
+		}
+	})
+}
+
 // serve asks the livetest server for its answer to r.
 func serve(srv *livetest.Server, r *http.Request) *httptest.ResponseRecorder {
 	rec := httptest.NewRecorder()
@@ -160,42 +183,12 @@ var faults = []fault{
 	// The body is read inside the retry loop: a connection lost mid-body
 	// is retried like a reset, and reported as a truncated body at the end.
 	{name: "closed-mid-body", attempts: maxAttempts,
-		inject: func(e *env) {
-			e.front(func(w http.ResponseWriter, r *http.Request) {
-				rec := serve(e.srv, r)
-				body := rec.Body.Bytes()
-				maps.Copy(w.Header(), rec.Header())
-				w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-				w.WriteHeader(rec.Code)
-				_, _ = w.Write(body[:len(body)/2])
-				rc := http.NewResponseController(w)
-				_ = rc.Flush()
-				if conn, _, err := rc.Hijack(); err == nil {
-					_ = conn.Close()
-				}
-			})
-		},
-		check: malformed(200, io.ErrUnexpectedEOF, "")},
+		inject: func(e *env) { cutMidBody(e, func() bool { return true }) },
+		check:  malformed(200, io.ErrUnexpectedEOF, "")},
 	{name: "closed-mid-body-once", attempts: 2,
 		inject: func(e *env) {
 			var cut atomic.Bool
-			e.front(func(w http.ResponseWriter, r *http.Request) {
-				rec := serve(e.srv, r)
-				body := rec.Body.Bytes()
-				maps.Copy(w.Header(), rec.Header())
-				w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-				w.WriteHeader(rec.Code)
-				if cut.Swap(true) { // only the first answer breaks off
-					_, _ = w.Write(body)
-					return
-				}
-				_, _ = w.Write(body[:len(body)/2])
-				rc := http.NewResponseController(w)
-				_ = rc.Flush()
-				if conn, _, err := rc.Hijack(); err == nil {
-					_ = conn.Close()
-				}
-			})
+			cutMidBody(e, func() bool { return !cut.Swap(true) }) // only the first answer breaks off
 		}},
 	// Headers and half the body come, then nothing until the deadline.
 	{name: "stalled-body", attempts: 1,

@@ -19,17 +19,12 @@
 package httpmockmatch
 
 import (
-	"bytes"
-	"crypto/rand"
-	"encoding/hex"
-	"encoding/json"
 	"net/http"
-	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/jarcoal/httpmock"
 	livempu "github.com/livempu/livempu-go"
+	"github.com/livempu/livempu-go/livetest"
 )
 
 // Action matches a request for the named operation: its x-acs-action
@@ -57,7 +52,7 @@ type WireEncoder interface {
 // every answer (resp itself is not modified).
 func Wire(resp WireEncoder) httpmock.Responder {
 	return func(*http.Request) (*http.Response, error) {
-		id := newRequestID()
+		id := livetest.NewRequestID()
 		var body []byte
 		switch r := resp.(type) {
 		case *livempu.ListRtcMPUTaskDetailResponse:
@@ -87,19 +82,8 @@ func Wire(resp WireEncoder) httpmock.Responder {
 // flow control.").
 func Error(status int, code, message string) httpmock.Responder {
 	return func(*http.Request) (*http.Response, error) {
-		id := newRequestID()
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		enc.SetEscapeHTML(false)
-		_ = enc.Encode(struct {
-			RequestID string `json:"RequestId"`
-			HostID    string `json:"HostId"`
-			Code      string `json:"Code"`
-			Message   string `json:"Message"`
-			Recommend string `json:"Recommend"`
-		}{id, "live.aliyuncs.com", code, message,
-			"https://api.aliyun.com/troubleshoot?q=" + url.QueryEscape(code) + "&product=live&requestId=" + id})
-		resp := respond(status, bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+		id := livetest.NewRequestID()
+		resp := respond(status, livetest.ErrorBody(id, code, message))
 		resp.Header.Set("x-acs-request-id", id)
 		return resp, nil
 	}
@@ -111,12 +95,4 @@ func respond(status int, body []byte) *http.Response {
 	resp.Header.Set("Content-Length", strconv.Itoa(len(body)))
 	resp.ContentLength = int64(len(body))
 	return resp
-}
-
-// newRequestID returns an id in the service's 8-4-4-4-12 hex form.
-func newRequestID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	h := strings.ToUpper(hex.EncodeToString(b[:]))
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
