@@ -189,16 +189,17 @@ func (p *EnhancedParam) UnmarshalJSON(b []byte) error {
 }
 
 func decodeEnhancedParam(d *wire.Decoder) (EnhancedParam, error) {
-	v, err := d.Value()
-	if err != nil {
-		return EnhancedParam{}, err
-	}
-	if strings.HasPrefix(v, "{") {
+	if d.Next() == '{' {
 		// The object's own text becomes Raw; invalid UTF-8 in it is
 		// replaced as in any decoded string, so that Raw survives encoding.
+		v, err := d.Value()
+		if err != nil {
+			return EnhancedParam{}, err
+		}
 		return ParseEnhancedParam(wire.ValidUTF8(v)), nil
 	}
-	s, err := wire.String(v)
+	// The service's form, a string: read and unescaped in one pass.
+	s, err := d.String()
 	if err != nil {
 		return EnhancedParam{}, err
 	}

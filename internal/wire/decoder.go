@@ -1,9 +1,12 @@
 package wire
 
 import (
+	"encoding/binary"
+	"math/bits"
 	"sync"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Decoder reads one JSON document in a single pass. Object and Array call
@@ -11,31 +14,21 @@ import (
 // of the typed readers (String, Int, ...), a nested Object or Array, or not
 // at all, in which case the value is skipped. Nothing is scanned twice.
 type Decoder struct {
-	s     string
-	i     int
-	depth int
-	buf   []byte // scratch for unescaping
+	s      string
+	i      int
+	depth  int
+	buf    []byte  // scratch for unescaping, taken from scratchPool when first needed
+	pooled *[]byte // the pool's holder of buf, returned when Decode ends
 }
 
 // scratchPool recycles the unescaping buffers of Decode.
 var scratchPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
-// NewDecoder returns a Decoder over the document s.
-func NewDecoder(s string) *Decoder { return &Decoder{s: s} }
-
 // Decode runs decode over the document s and checks that nothing but white
 // space follows the value.
 func Decode(s string, decode func(*Decoder) error) error {
 	d := Decoder{s: s}
-	if p, ok := scratchPool.Get().(*[]byte); ok {
-		d.buf = *p
-		defer func() {
-			if cap(d.buf) <= 64<<10 {
-				*p = d.buf[:0]
-				scratchPool.Put(p)
-			}
-		}()
-	}
+	defer d.releaseScratch()
 	if err := decode(&d); err != nil {
 		return err
 	}
@@ -43,6 +36,27 @@ func Decode(s string, decode func(*Decoder) error) error {
 		return syntaxErr(i, "data after the value")
 	}
 	return nil
+}
+
+// scratch returns the empty unescaping buffer. It is taken from the pool
+// only when a string with escapes is met, so that a document without any,
+// such as the small EnhancedParam inside each task, costs no pool traffic.
+func (d *Decoder) scratch() []byte {
+	if d.buf == nil {
+		p := scratchPool.Get().(*[]byte)
+		d.pooled, d.buf = p, *p
+	}
+	return d.buf[:0]
+}
+
+// releaseScratch returns the buffer to the pool unless it grew too large to
+// keep.
+func (d *Decoder) releaseScratch() {
+	if d.pooled != nil && cap(d.buf) <= 64<<10 {
+		*d.pooled = d.buf[:0]
+		scratchPool.Put(d.pooled)
+	}
+	d.pooled, d.buf = nil, nil
 }
 
 // Value returns the raw text of the next value and moves past it.
@@ -55,6 +69,11 @@ func (d *Decoder) Value() (string, error) {
 	d.i = end
 	return d.s[start:end], nil
 }
+
+// Next returns the first byte of the next value ('"', '{', a digit...)
+// without consuming it, or 0 at the end of the document: for fields the
+// service sends in more than one JSON kind.
+func (d *Decoder) Next() byte { return d.peek() }
 
 // peek returns the next non-space byte, or 0 at the end.
 func (d *Decoder) peek() byte {
@@ -101,16 +120,19 @@ func (d *Decoder) Object(member func(key string) error) error {
 		if d.peek() != '"' {
 			return syntaxErr(d.i, "expected member name")
 		}
-		kEnd, err := stringEnd(d.s, d.i)
+		kEnd, err := d.keyEnd()
 		if err != nil {
 			return err
 		}
 		key := d.s[d.i:kEnd]
 		d.i = kEnd
-		if d.peek() != ':' {
+		if d.i < len(d.s) && d.s[d.i] == ':' { // compact JSON
+			d.i++
+		} else if d.peek() == ':' {
+			d.i++
+		} else {
 			return syntaxErr(d.i, "expected ':'")
 		}
-		d.i++
 		before := skipSpace(d.s, d.i)
 		d.i = before
 		if err := member(key); err != nil {
@@ -131,6 +153,16 @@ func (d *Decoder) Object(member func(key string) error) error {
 			return syntaxErr(d.i, "expected ',' or '}'")
 		}
 	}
+}
+
+// keyEnd returns the offset past the member name at d.s[d.i]. A name is
+// almost always plain ASCII, found with one word-at-a-time scan; any other
+// goes through the full string scanner.
+func (d *Decoder) keyEnd() (int, error) {
+	if end := plainEnd(d.s, d.i+1); end < len(d.s) && d.s[end] == '"' {
+		return end + 1, nil
+	}
+	return stringEnd(d.s, d.i)
 }
 
 // Array decodes the next value as an array, calling elem once per element;
@@ -180,56 +212,116 @@ func (d *Decoder) Array(elem func() error) error {
 }
 
 // String reads a string (a number or boolean is kept as its text; null is "").
-// The string is scanned and unescaped in one pass: a string without escapes
-// or invalid UTF-8 is returned as a substring of the document; otherwise the
-// runs between escapes are copied in bulk into a scratch buffer, and the
-// result costs one allocation of its exact size.
+// A string without escapes or invalid UTF-8, the usual case, is found with
+// one word-at-a-time scan and returned as a substring of the document;
+// otherwise unescapeString decodes it.
 func (d *Decoder) String() (string, error) {
 	if d.peek() != '"' {
 		return read(d, String)
 	}
 	s, start := d.s, d.i
-	i := start + 1
-	for i < len(s) && strClass[s[i]] == cPlain {
-		i++
+	i := plainEnd(s, start+1)
+	if i < len(s) && s[i] == '"' {
+		d.i = i + 1
+		return s[start+1 : i], nil
 	}
-	copying := false // whether buf holds the decoded text so far
-	buf := d.buf[:0]
-	run := start + 1 // start of the bytes not yet copied
+	return d.unescapeString(start, i)
+}
+
+// unescapeString decodes the string starting at d.s[start] whose first byte
+// that is not plain content is at i. Valid non-ASCII text is passed over
+// without copying, so that such a string without escapes is still returned
+// as a substring; at the first escape or invalid byte, copyString takes over.
+func (d *Decoder) unescapeString(start, i int) (string, error) {
+	s := d.s
 	for i < len(s) {
-		switch strClass[s[i]] {
-		case cPlain:
-			i++
-		case cQuote:
+		switch c := s[i]; {
+		case c == '"':
 			d.i = i + 1
-			if !copying {
-				return s[start+1 : i], nil
-			}
-			buf = append(buf, s[run:i]...)
-			d.buf = buf
-			return string(buf), nil
-		case cBackslash:
-			buf = append(buf, s[run:i]...)
-			copying = true
-			var ok bool
-			if buf, i, ok = appendEscape(buf, s, i); !ok {
-				return "", syntaxErr(i, "invalid escape")
-			}
-			run = i
-		case cControl:
+			return s[start+1 : i], nil
+		case c == '\\':
+			return d.copyString(start, i)
+		case c < 0x20:
 			return "", syntaxErr(i, "control character in string")
-		default: // cHigh
+		case c < utf8.RuneSelf:
+			i = plainEnd(s, i)
+		default:
 			r, size := utf8.DecodeRuneInString(s[i:])
 			if r == utf8.RuneError && size == 1 {
-				buf = append(buf, s[run:i]...)
-				buf = utf8.AppendRune(buf, utf8.RuneError)
-				copying = true
-				run = i + 1
+				return d.copyString(start, i)
 			}
 			i += size
 		}
 	}
 	return "", syntaxErr(start, "unterminated string")
+}
+
+// copyString decodes the string starting at d.s[start] into the scratch
+// buffer, from i, where the first escape or invalid byte is. It moves eight
+// bytes per step, storing each word before testing it, so that the plain runs
+// between escapes cost no copy call, and it decodes \" and \\ (every few
+// bytes in a callback's Data, an escaped JSON document) inline. The result
+// costs one allocation of its exact size.
+func (d *Decoder) copyString(start, i int) (string, error) {
+	s := d.s
+	b := unsafe.Slice(unsafe.StringData(s), len(s))
+	out := append(d.scratch(), s[start+1:i]...)
+	j := len(out) // decoded length; out[j:] is room for the next word
+	out = out[:cap(out)]
+	for {
+		if len(out)-j < 16 { // room for a word and the longest escape
+			out = append(out[:j], make([]byte, j+64)...)
+			out = out[:cap(out)]
+		}
+		if i <= len(b)-8 {
+			x := binary.LittleEndian.Uint64(b[i:])
+			binary.LittleEndian.PutUint64(out[j:], x)
+			m := specialBytes(x)
+			if m == 0 {
+				i, j = i+8, j+8
+				continue
+			}
+			k := bits.TrailingZeros64(m) / 8
+			i, j = i+k, j+k
+		} else if i >= len(b) {
+			d.buf = out[:0]
+			return "", syntaxErr(start, "unterminated string")
+		} else if c := b[i]; strClass[c] == cPlain {
+			out[j] = c
+			i, j = i+1, j+1
+			continue
+		}
+		switch c := b[i]; {
+		case c == '"':
+			d.i = i + 1
+			d.buf = out[:0]
+			return string(out[:j]), nil
+		case c == '\\':
+			if i+1 < len(b) && (b[i+1] == '"' || b[i+1] == '\\') {
+				out[j] = b[i+1]
+				i, j = i+2, j+1
+				continue
+			}
+			decoded, next, ok := appendEscape(out[:j], s, i)
+			if !ok {
+				d.buf = out[:0]
+				return "", syntaxErr(i, "invalid escape")
+			}
+			out, i, j = decoded[:cap(decoded)], next, len(decoded)
+		case c < 0x20:
+			d.buf = out[:0]
+			return "", syntaxErr(i, "control character in string")
+		default: // 0x80 and above: copy a valid sequence, replace an invalid byte
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 {
+				j += utf8.EncodeRune(out[j:], utf8.RuneError)
+				i++
+				continue
+			}
+			j += copy(out[j:], s[i:i+size])
+			i += size
+		}
+	}
 }
 
 // scalar reads the next scalar and returns its text t (quoted or bare) and
@@ -238,10 +330,7 @@ func (d *Decoder) String() (string, error) {
 func (d *Decoder) scalar() (t, v string, err error) {
 	if d.peek() == '"' {
 		s, start := d.s, d.i
-		i := start + 1
-		for i < len(s) && strClass[s[i]] == cPlain {
-			i++
-		}
+		i := plainEnd(s, start+1)
 		if i < len(s) && s[i] == '"' {
 			d.i = i + 1
 			return s[start+1 : i], s[start : i+1], nil

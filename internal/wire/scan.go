@@ -14,9 +14,11 @@
 package wire
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 	"strconv"
 	"strings"
 	"time"
@@ -131,6 +133,47 @@ var strClass = func() (t [256]uint8) {
 	return t
 }()
 
+// Word-at-a-time constants of plainEnd: a 1 and a high bit in every byte.
+const (
+	lowBits  = 0x0101010101010101
+	highBits = 0x8080808080808080
+)
+
+// plainEnd returns the offset of the first byte of s at or after i that is
+// not plain string content (a quote, a backslash, a control byte or a
+// non-ASCII byte), or len(s). It tests eight bytes per step: the service's
+// strings are mostly long runs of plain ASCII (URLs, the escaped callback
+// documents), where the byte-by-byte table lookup was the decoder's hottest
+// loop.
+func plainEnd(s string, i int) int {
+	if len(s)-i >= 8 {
+		b := unsafe.Slice(unsafe.StringData(s), len(s))
+		for ; i <= len(b)-8; i += 8 {
+			if m := specialBytes(binary.LittleEndian.Uint64(b[i:])); m != 0 {
+				return i + bits.TrailingZeros64(m)/8
+			}
+		}
+	}
+	for i < len(s) && strClass[s[i]] == cPlain {
+		i++
+	}
+	return i
+}
+
+// specialBytes returns x (eight bytes, the first in the low byte) with the
+// high bit set in the lowest byte that is not plain, and possibly in later
+// bytes: a borrow only runs from a flagged byte upward, so the lowest flag is
+// exact, which is all plainEnd uses. A byte is flagged when it equals '"'
+// or '\\' (the XOR makes it zero), is below 0x20, or has its high bit set.
+func specialBytes(x uint64) uint64 {
+	q := x ^ (lowBits * '"')
+	bs := x ^ (lowBits * '\\')
+	zeroQ := (q - lowBits) &^ q
+	zeroBS := (bs - lowBits) &^ bs
+	control := (x - lowBits*0x20) &^ x
+	return (zeroQ | zeroBS | control | x) & highBits
+}
+
 // scanString returns the offset past the closing quote of the string at
 // b[i], and whether its content is plain: free of escapes and of non-ASCII
 // bytes, so that it is its own decoded value.
@@ -141,7 +184,7 @@ func scanString(b string, i int) (end int, plain bool, err error) {
 	for i < len(b) {
 		switch strClass[b[i]] {
 		case cPlain:
-			i++
+			i = plainEnd(b, i)
 		case cQuote:
 			return i + 1, plain, nil
 		case cBackslash:

@@ -11,7 +11,9 @@ import (
 // FuzzStringMatchesEncodingJSON checks that String decodes every JSON string
 // exactly as encoding/json does, and fails where it fails.
 func FuzzStringMatchesEncodingJSON(f *testing.F) {
-	for _, s := range []string{`"plain"`, `"a\"b\\c\/d\b\f\n\r\t"`, `"\u00e9\u4e2d"`, `"\ud83d\ude00"`, `"\ud83d"`, `"\udc00x"`, "\"\xff\xfe\"", `"é😀"`, `"\x"`, `"\u12"`, `"{\"EventType\":1}"`} {
+	for _, s := range []string{`"plain"`, `"a\"b\\c\/d\b\f\n\r\t"`, `"\u00e9\u4e2d"`, `"\ud83d\ude00"`, `"\ud83d"`, `"\udc00x"`, "\"\xff\xfe\"", `"é😀"`, `"\x"`, `"\u12"`, `"{\"EventType\":1}"`,
+		`"{\"EventType\":1,\"MsgId\":\"msg-000001\",\"Payload\":{\"DstUrl\":\"rtmp://d/a/s?x=1\",\"ErrorMessage\":\"\"}}"`,
+		"\"0123456789abcdef\xff0123456789\\u00e9\"", "\"rtmp://push.example.com/live/channel_mix?auth_key=1712656800-0-0-abc\""} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, doc string) {
