@@ -371,7 +371,13 @@ func (d *Decoder) Bool() (bool, error) {
 }
 
 // Time reads an ISO 8601 time or epoch milliseconds.
-func (d *Decoder) Time() (time.Time, error) { return read(d, Time) }
+func (d *Decoder) Time() (time.Time, error) {
+	t, v, err := d.scalar()
+	if err != nil {
+		return time.Time{}, err
+	}
+	return timeText(t, v)
+}
 
 // UnixMilli reads epoch milliseconds.
 func (d *Decoder) UnixMilli() (time.Time, error) { return read(d, UnixMilli) }

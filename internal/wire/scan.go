@@ -586,12 +586,21 @@ const TimeLayout = "2006-01-02T15:04:05Z"
 // outside them is an error.
 func Time(v string) (time.Time, error) {
 	t, err := scalarText(v)
-	if err != nil || len(t) == 0 {
+	if err != nil {
 		return time.Time{}, err
 	}
+	return timeText(t, v)
+}
+
+// timeText is Time of v, whose scalar text is t.
+func timeText(t, v string) (time.Time, error) {
+	if len(t) == 0 {
+		return time.Time{}, nil
+	}
 	var tm time.Time
+	var err error
 	if v[0] != '"' {
-		ms, err := Int64(v)
+		ms, err := int64Text(t, v)
 		if err != nil {
 			return time.Time{}, err
 		}
