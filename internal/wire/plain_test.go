@@ -2,8 +2,10 @@ package wire
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 // plainEndByByte is the byte-at-a-time definition plainEnd must match.
@@ -72,6 +74,10 @@ func TestStringMatchesEncodingJSONAtEveryOffset(t *testing.T) {
 					if err == nil && got != want {
 						t.Fatalf("%q: got %q, want %q", doc, got, want)
 					}
+					checkInArray(t, doc)
+					if err == nil {
+						checkTruncated(t, doc)
+					}
 				}
 			}
 		}
@@ -97,6 +103,52 @@ func TestStringMatchesEncodingJSONWhileGrowing(t *testing.T) {
 					t.Fatalf("piece %q after %d bytes, scratch cap %d: err %v, got %q, want %q", piece, n, c, err, got, want)
 				}
 			}
+		}
+	}
+}
+
+// checkInArray decodes doc followed by more data, as a member of an array,
+// so that where the decoder leaves off after the string is checked too.
+func checkInArray(t *testing.T, doc string) {
+	t.Helper()
+	arr := "[" + doc + `,"t\"x",1]`
+	var want []any
+	wantErr := json.Unmarshal([]byte(arr), &want)
+	var got []string
+	err := Decode(arr, func(d *Decoder) error {
+		return d.Array(func() error { s, err := d.String(); got = append(got, s); return err })
+	})
+	if (err != nil) != (wantErr != nil) {
+		t.Fatalf("%s: err %v, encoding/json err %v", arr, err, wantErr)
+	}
+	if err == nil && (len(got) != 3 || got[0] != want[0] || got[1] != want[1] || got[2] != "1") {
+		t.Fatalf("%s: got %q, want %q", arr, got, want)
+	}
+}
+
+// checkTruncated decodes every proper prefix of doc: each must be an error,
+// never a panic or a value.
+func checkTruncated(t *testing.T, doc string) {
+	t.Helper()
+	for n := range len(doc) {
+		if err := Decode(doc[:n], func(d *Decoder) error { _, err := d.String(); return err }); err == nil {
+			t.Fatalf("prefix %q of %q decoded without error", doc[:n], doc)
+		}
+	}
+}
+
+// TestDecoderTimeMatchesTime checks that the one-pass Decoder.Time gives the
+// same time and error as Time over the value's raw text, for every form the
+// service or a hand-made fixture may send.
+func TestDecoderTimeMatchesTime(t *testing.T) {
+	for _, raw := range []string{`"2024-04-09T10:00:00Z"`, `"2024-04-09T10:00:00.123+08:00"`, `"2024-04-09T10:00:00"`,
+		`1712656800123`, `"1712656800123"`, `""`, `null`, `"\u0032024-04-09T10:00:00Z"`, `{}`, `[]`, `true`, `1.5`, `1e3`,
+		"\"\xff\"", `"2024-02-30T10:00:00Z"`, `"99999-01-01T00:00:00Z"`, `-62167219200001`, `"x"`} {
+		want, wantErr := Time(raw)
+		var got time.Time
+		err := Decode(raw, func(d *Decoder) (err error) { got, err = d.Time(); return err })
+		if fmt.Sprint(err) != fmt.Sprint(wantErr) || !got.Equal(want) {
+			t.Errorf("%s: Decoder.Time = %v, %v; Time = %v, %v", raw, got, err, want, wantErr)
 		}
 	}
 }
