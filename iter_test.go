@@ -7,10 +7,15 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
+
+	"golang.org/x/time/rate"
 
 	livempu "github.com/livempu/livempu-go"
 	"github.com/livempu/livempu-go/internal/leakcheck"
+	"github.com/livempu/livempu-go/internal/order"
 	"github.com/livempu/livempu-go/pager"
 )
 
@@ -297,5 +302,71 @@ func TestPrefetchKeepsOrderThroughTheClient(t *testing.T) {
 	}
 	if n := len(f.attempts()); n > 100+8 {
 		t.Errorf("%d requests for 100 pages", n)
+	}
+}
+
+// pageOrderLimiter records, for each wait, the page of the walk the request
+// belongs to, then waits on an ordinary token bucket.
+type pageOrderLimiter struct {
+	mu    sync.Mutex
+	pages []int
+	lim   *rate.Limiter
+}
+
+func (l *pageOrderLimiter) Wait(ctx context.Context) error {
+	page, _ := order.Page(ctx)
+	l.mu.Lock()
+	l.pages = append(l.pages, page)
+	l.mu.Unlock()
+	return l.lim.Wait(ctx)
+}
+
+// TestPrefetchTakesLimiterTokensInPageOrder checks that the fetches of a
+// prefetching walk, started together, reach the client's rate limiter in
+// page order, and that one which fails and is retried does not block the
+// pages behind it: tokens handed out of order made a walk with prefetch 4
+// through the default limiter about 20% slower (BenchmarkWalkWithLatency).
+func TestPrefetchTakesLimiterTokensInPageOrder(t *testing.T) {
+	leakcheck.Check(t)
+	const total, size = 400, 10
+	served := pagingServer(t, total)
+	var failed atomic.Bool
+	f := newFakeServer(t, func(n int, a attempt, w http.ResponseWriter) {
+		if a.param("PageNo") == "7" && failed.CompareAndSwap(false, true) { // page 7 fails once
+			writeJSON(w, 503, `{"Code":"ServiceUnavailable","Message":"busy","RequestId":"r"}`)
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+		served.reply(n, a, w)
+	})
+	lim := &pageOrderLimiter{lim: rate.NewLimiter(1000, 1)}
+	c, err := livempu.NewClient(livempu.WithEndpoint(f.srv.URL), livempu.WithStaticCredentials(testKeyID, testSecret, ""),
+		livempu.WithRateLimiter(livempu.ActionListRtcMPUEventSubRecord, lim), livempu.WithRetryBackoff(time.Millisecond, time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := recordReq()
+	req.PageSize = size
+	n := 0
+	for _, err := range c.EventSubRecords(context.Background(), req, pager.WithPrefetch(6)) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if n != total {
+		t.Fatalf("walked %d records, want %d", n, total)
+	}
+	if !failed.Load() {
+		t.Fatal("page 7 never failed")
+	}
+	lim.mu.Lock()
+	defer lim.mu.Unlock()
+	last := 0
+	for _, page := range lim.pages {
+		if page < last && !(page == 7 && last > 7) { // only page 7's retry comes late
+			t.Fatalf("limiter waits in order %v", lim.pages)
+		}
+		last = max(last, page)
 	}
 }

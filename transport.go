@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/livempu/livempu-go/internal/order"
 )
 
 // attemptTransport runs beneath the retry loop, once per attempt: it
@@ -44,7 +46,7 @@ func (t attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	st.token = creds.SecurityToken
 	if lim := c.limiterFor(creds.AccessKeyID, st.action); lim != nil {
-		if err := lim.Wait(ctx); err != nil {
+		if err := waitInOrder(ctx, lim); err != nil {
 			return nil, &permanentError{limiterError(ctx, err)}
 		}
 	}
@@ -67,6 +69,18 @@ func (t attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	c.logAttempt(ctx, st, resp, err, time.Since(start))
 	return resp, err
+}
+
+// waitInOrder waits on lim. In a prefetching walk the fetches of several
+// pages wait at once; each first waits for the earlier pages to have taken
+// their tokens (internal/order), so that tokens go out in page order and the
+// page the caller needs next is never the one left waiting.
+func waitInOrder(ctx context.Context, lim Limiter) error {
+	if err := order.Wait(ctx); err != nil {
+		return err
+	}
+	defer order.Done(ctx)
+	return lim.Wait(ctx)
 }
 
 // limiterError explains a failed limiter wait. A limiter may fail at once

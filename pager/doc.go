@@ -45,7 +45,11 @@
 // holding at most prefetch+1 pages in memory. Requests are spread over
 // goroutines, so the FetchFunc must then be safe for concurrent use; any rate
 // limiter belongs inside the FetchFunc (the API client), which keeps prefetch
-// from exceeding the API's request budget. The iterator never lets one of its
+// from exceeding the API's request budget. Each fetch's context carries the
+// page's place in the walk, and the livempu Client waits its turn with it, so
+// that its rate limiter hands out tokens in page order: otherwise the
+// goroutine of the page the caller needs next could be served after later
+// ones, and the walk would stall on it. The iterator never lets one of its
 // goroutines outlive the range loop: when the loop ends, for whatever
 // reason, outstanding fetches are cancelled through their context and waited
 // for before the range statement returns.

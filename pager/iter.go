@@ -5,6 +5,8 @@ import (
 	"iter"
 	"runtime"
 	"sync"
+
+	"github.com/livempu/livempu-go/internal/order"
 )
 
 // Pages returns an iterator over the pages that fetch returns, starting at
@@ -192,6 +194,7 @@ func walkPrefetch[P any](ctx context.Context, fetch FetchFunc[P], count func(P) 
 	}()
 
 	first := c.firstPage
+	turns := order.NewQueue(first) // limiter tokens in page order: see internal/order
 	slots := make([]chan result[P], c.prefetch+1)
 	for i := range slots {
 		slots[i] = make(chan result[P], 1)
@@ -217,7 +220,9 @@ func walkPrefetch[P any](ctx context.Context, fetch FetchFunc[P], count func(P) 
 				}
 				ch <- r
 			}()
-			r.page, r.more, r.err = fetch(fctx, pageNo)
+			pctx := order.With(fctx, turns, pageNo)
+			defer order.Done(pctx) // in case the fetch never reached a limiter
+			r.page, r.more, r.err = fetch(pctx, pageNo)
 			r.goexit = false
 		}(next)
 		next++

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/livempu/livempu-go/internal/leakcheck"
+	"github.com/livempu/livempu-go/internal/order"
 	"github.com/livempu/livempu-go/pager"
 )
 
@@ -634,6 +635,67 @@ func TestMaxPagesReachedIsNotAnErrorWhenTheContextEnds(t *testing.T) {
 		cancel()
 		if pages != 3 || len(errs) != 0 {
 			t.Errorf("prefetch=%d: %d pages, errors %v", pf, pages, errs)
+		}
+	}
+}
+
+// TestPrefetchTakesTurnsInPageOrder checks the tickets a prefetching walk
+// gives its fetches: fetches that wait for their turn (as the client does
+// before its rate limiter) pass in page order, though their goroutines start
+// together and later pages are made to arrive first; a fetch that never waits
+// does not hold up the others; a sequential walk gives no ticket; and a
+// second walk of the same iterator starts its own queue.
+func TestPrefetchTakesTurnsInPageOrder(t *testing.T) {
+	defer leakcheck.Check(t)
+	const pages = 30
+	var mu sync.Mutex
+	var passed []int
+	fetch := func(ctx context.Context, pageNo int) ([]int, bool, error) {
+		if _, ok := order.Page(ctx); !ok {
+			return nil, false, errors.New("no ticket in a prefetching walk")
+		}
+		if pageNo%7 == 0 {
+			return []int{pageNo}, pageNo < pages, nil // never waits: ends its turn on return
+		}
+		time.Sleep(time.Duration(pages-pageNo%8) * 100 * time.Microsecond) // later pages first
+		if err := order.Wait(ctx); err != nil {
+			return nil, false, err
+		}
+		mu.Lock()
+		passed = append(passed, pageNo)
+		mu.Unlock()
+		order.Done(ctx)
+		return []int{pageNo}, pageNo < pages, nil
+	}
+	var want []int
+	for p := 1; p <= pages; p++ {
+		if p%7 != 0 {
+			want = append(want, p)
+		}
+	}
+	seq := pager.Pages(context.Background(), fetch, func(p []int) int { return len(p) }, pager.WithPrefetch(6))
+	for range 2 {
+		passed = nil
+		for _, err := range seq {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Pages past the last may be fetched speculatively; they queue
+		// behind it like any other.
+		if !slices.IsSorted(passed) || len(passed) < len(want) || !slices.Equal(passed[:len(want)], want) {
+			t.Fatalf("turns taken in order %v, want %v first", passed, want)
+		}
+	}
+	sequential := func(ctx context.Context, pageNo int) ([]int, bool, error) {
+		if _, ok := order.Page(ctx); ok {
+			return nil, false, errors.New("a sequential walk gave a ticket")
+		}
+		return []int{pageNo}, pageNo < 3, nil
+	}
+	for _, err := range pager.Pages(context.Background(), sequential, func(p []int) int { return len(p) }) {
+		if err != nil {
+			t.Fatal(err)
 		}
 	}
 }
