@@ -17,6 +17,7 @@ import (
 	"github.com/livempu/livempu-go/internal/leakcheck"
 	"github.com/livempu/livempu-go/internal/order"
 	"github.com/livempu/livempu-go/pager"
+	"github.com/livempu/livempu-go/signer"
 )
 
 // pagingServer serves total tasks (short-page style) and total records
@@ -328,6 +329,7 @@ func (l *pageOrderLimiter) Wait(ctx context.Context) error {
 // through the default limiter about 20% slower (BenchmarkWalkWithLatency).
 func TestPrefetchTakesLimiterTokensInPageOrder(t *testing.T) {
 	leakcheck.Check(t)
+	defer order.SetArrivalWait(order.SetArrivalWait(time.Minute)) // strict order even if the scheduler lags
 	const total, size = 400, 10
 	served := pagingServer(t, total)
 	var failed atomic.Bool
@@ -369,4 +371,63 @@ func TestPrefetchTakesLimiterTokensInPageOrder(t *testing.T) {
 		}
 		last = max(last, page)
 	}
+}
+
+// capAPI caps the requests in flight, as a caller's middleware around an API
+// might.
+type capAPI struct {
+	livempu.API
+	sem chan struct{}
+}
+
+func (a capAPI) ListRtcMPUEventSubRecord(ctx context.Context, r *livempu.ListRtcMPUEventSubRecordRequest) (*livempu.ListRtcMPUEventSubRecordResponse, error) {
+	a.sem <- struct{}{}
+	defer func() { <-a.sem }()
+	return a.API.ListRtcMPUEventSubRecord(ctx, r)
+}
+
+// TestPageOrderNeverHangsOnCrossedLocks walks with prefetch where a later
+// page holds what an earlier one needs before it reaches the limiter: a cap
+// of two requests in flight under prefetch 4, and a shared credential
+// refresh that itself calls the service with the page's context. Waiting for
+// the earlier page without limit would hang both walks (found in review);
+// the wait for a page that has not reached the limiter is bounded.
+func TestPageOrderNeverHangsOnCrossedLocks(t *testing.T) {
+	leakcheck.Check(t)
+	f := pagingServer(t, 600)
+	fast := func(action string) livempu.Option { return livempu.WithRateLimiter(action, rate.NewLimiter(1e6, 1)) }
+	walk := func(t *testing.T, api livempu.API) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		req := recordReq()
+		req.PageSize = 10
+		n := 0
+		for _, err := range livempu.EventSubRecordPages(ctx, api, req, pager.WithPrefetch(4)) {
+			if err != nil {
+				t.Fatalf("after %d pages: %v", n, err)
+			}
+			n++
+		}
+		if n != 60 {
+			t.Fatalf("walked %d pages, want 60", n)
+		}
+	}
+	t.Run("cap on requests in flight", func(t *testing.T) {
+		c := newTestClient(t, f, fast(livempu.ActionListRtcMPUEventSubRecord))
+		walk(t, capAPI{c, make(chan struct{}, 2)})
+	})
+	t.Run("shared credential refresh calling the service", func(t *testing.T) {
+		other := newTestClient(t, f, fast(livempu.ActionListRtcMPUTaskDetail))
+		upstream := signer.CredentialsProviderFunc(func(ctx context.Context) (signer.Credentials, error) {
+			if _, err := other.ListRtcMPUTaskDetail(ctx, taskReq()); err != nil {
+				return signer.Credentials{}, err
+			}
+			return signer.Credentials{AccessKeyID: testKeyID, AccessKeySecret: testSecret, SecurityToken: testToken, Expires: time.Now().Add(time.Hour)}, nil
+		})
+		// A refresh window longer than the lifetime: every call refreshes,
+		// and concurrent callers share one refresh.
+		cp := signer.NewCachingProvider(upstream, signer.WithRefreshWindow(2*time.Hour))
+		walk(t, newTestClient(t, f, livempu.WithCredentialsProvider(cp), fast(livempu.ActionListRtcMPUEventSubRecord)))
+	})
 }

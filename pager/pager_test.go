@@ -647,6 +647,7 @@ func TestMaxPagesReachedIsNotAnErrorWhenTheContextEnds(t *testing.T) {
 // second walk of the same iterator starts its own queue.
 func TestPrefetchTakesTurnsInPageOrder(t *testing.T) {
 	defer leakcheck.Check(t)
+	defer order.SetArrivalWait(order.SetArrivalWait(time.Minute)) // strict order even if the scheduler lags
 	const pages = 30
 	var mu sync.Mutex
 	var passed []int

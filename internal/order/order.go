@@ -8,28 +8,55 @@
 // walk stalls on it: with 50 ms pages through the 97/s default limiter,
 // prefetch 4 walked 100 pages in 1.27 s, and walks them in 1.07 s in order
 // (BenchmarkWalkWithLatency in the root package).
-// The pager gives each fetch a ticket in its context (With); the client waits
-// for the ticket's turn (Wait) before taking a token and ends the turn (Done)
-// right after, so tokens go out in page order. A fetch that never reaches a
-// limiter ends its turn when it returns, which the pager ensures.
+//
+// The pager gives each fetch a ticket in its context (With); the client calls
+// Wait before taking a token and Done right after. A page waits without limit
+// for earlier pages that are already at the limiter (waiting their turn or
+// for their token), since those are making progress. For an earlier page that
+// has not got there yet it waits at most MaxArrivalWait: that page may be
+// held up by something the waiting page holds (a caller's cap on requests in
+// flight, a shared credential refresh), and ordering must never turn that
+// into a hang. A fetch that never reaches a limiter ends its turn when it
+// returns, which the pager ensures.
 package order
 
 import (
 	"context"
 	"sync"
+	"sync/atomic"
+	"time"
 )
 
-// Queue orders the turns of one walk's pages.
+// MaxArrivalWait bounds how long a page at the limiter waits for an earlier
+// page that has not reached it. Normally the earlier page's goroutine is
+// microseconds behind; a page held up for longer is let go past.
+const MaxArrivalWait = 10 * time.Millisecond
+
+// arrivalWait is the bound in force: MaxArrivalWait, or what a test set.
+var arrivalWait atomic.Int64
+
+func init() { arrivalWait.Store(int64(MaxArrivalWait)) }
+
+// SetArrivalWait changes the bound and returns the previous one. Tests that
+// assert strict page order on a loaded machine raise it, so that a goroutine
+// the scheduler delays cannot be let go past.
+func SetArrivalWait(d time.Duration) time.Duration {
+	return time.Duration(arrivalWait.Swap(int64(d)))
+}
+
+// Queue orders the turns of one walk's pages. Pages are started in order, so
+// every page before a waiting one has been started.
 type Queue struct {
 	mu      sync.Mutex
-	next    int           // the page whose turn it is; earlier pages have had theirs
-	early   map[int]bool  // later pages whose turn ended before it came
-	changed chan struct{} // closed and replaced whenever next moves on
+	next    int           // the lowest page whose turn has not ended
+	ended   map[int]bool  // pages after next whose turn has ended
+	present map[int]int   // pages at the limiter: callers between Wait and Done
+	changed chan struct{} // closed and replaced whenever a turn ends
 }
 
 // NewQueue returns the queue of a walk that starts at page first.
 func NewQueue(first int) *Queue {
-	return &Queue{next: first, changed: make(chan struct{})}
+	return &Queue{next: first, ended: map[int]bool{}, present: map[int]int{}, changed: make(chan struct{})}
 }
 
 // ticket is one page's place in its walk's queue.
@@ -51,36 +78,95 @@ func Page(ctx context.Context) (int, bool) {
 	return t.page, ok
 }
 
-// Wait blocks until every earlier page of ctx's walk has had its turn, or
-// ctx is done. Without a ticket, and once the turn has been taken (a retry),
-// it returns at once.
+// Wait blocks until no earlier page of ctx's walk is at the limiter and
+// every earlier page has either ended its turn or been waited for
+// MaxArrivalWait, or until ctx is done. Without a ticket, and once the
+// page's turn has ended (a retry), it returns at once. A nil return must be
+// followed by Done.
 func Wait(ctx context.Context) error {
 	t, ok := ctx.Value(ticketKey{}).(ticket)
 	if !ok {
 		return nil
 	}
 	q := t.q
+	q.mu.Lock()
+	if q.endedLocked(t.page) {
+		q.mu.Unlock()
+		return nil
+	}
+	q.present[t.page]++
+	q.mu.Unlock()
+
+	var timer *time.Timer
+	defer func() {
+		if timer != nil {
+			timer.Stop()
+		}
+	}()
+	arrivalDeadline := time.Now().Add(time.Duration(arrivalWait.Load()))
 	for {
 		q.mu.Lock()
-		if t.page <= q.next {
+		blocked, missing := q.earlierLocked(t.page)
+		if !blocked && (!missing || !time.Now().Before(arrivalDeadline)) {
 			q.mu.Unlock()
 			return nil
 		}
 		changed := q.changed
 		q.mu.Unlock()
+		var expired <-chan time.Time
+		if !blocked && missing {
+			if timer == nil {
+				timer = time.NewTimer(time.Until(arrivalDeadline))
+			}
+			expired = timer.C
+		}
 		select {
 		case <-changed:
+		case <-expired:
 		case <-ctx.Done():
+			q.leave(t.page)
 			return ctx.Err()
 		}
 	}
 }
 
-// Done ends the turn of ctx's page. When it was that page's turn, the next
-// page whose turn has not ended yet gets it; a page that ends early (a fetch
-// that failed or needed no token) is remembered and skipped when its turn
-// comes, without letting any page before it jump the queue. Calling Done
-// again, or on a context without a ticket, does nothing.
+// earlierLocked reports whether an earlier page is at the limiter (blocked)
+// and whether one has neither ended nor reached it (missing).
+func (q *Queue) earlierLocked(page int) (blocked, missing bool) {
+	for p := q.next; p < page; p++ {
+		switch {
+		case q.ended[p]:
+		case q.present[p] > 0:
+			return true, missing
+		default:
+			missing = true
+		}
+	}
+	return false, missing
+}
+
+// endedLocked reports whether page's turn has ended.
+func (q *Queue) endedLocked(page int) bool { return page < q.next || q.ended[page] }
+
+// leave takes back a caller of page that gave up waiting.
+func (q *Queue) leave(page int) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.present[page]--; q.present[page] <= 0 {
+		delete(q.present, page)
+	}
+	q.broadcastLocked()
+}
+
+// broadcastLocked wakes every waiter to look again.
+func (q *Queue) broadcastLocked() {
+	close(q.changed)
+	q.changed = make(chan struct{})
+}
+
+// Done ends the turn of ctx's page: the page has its token, failed, or its
+// fetch returned. Calling it again, or on a context without a ticket, does
+// nothing.
 func Done(ctx context.Context) {
 	t, ok := ctx.Value(ticketKey{}).(ticket)
 	if !ok {
@@ -89,19 +175,14 @@ func Done(ctx context.Context) {
 	q := t.q
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	switch {
-	case t.page > q.next:
-		if q.early == nil {
-			q.early = make(map[int]bool)
-		}
-		q.early[t.page] = true
-	case t.page == q.next:
-		q.next++
-		for q.early[q.next] {
-			delete(q.early, q.next)
-			q.next++
-		}
-		close(q.changed)
-		q.changed = make(chan struct{})
+	delete(q.present, t.page)
+	if q.endedLocked(t.page) {
+		return
 	}
+	q.ended[t.page] = true
+	for q.ended[q.next] {
+		delete(q.ended, q.next)
+		q.next++
+	}
+	q.broadcastLocked()
 }
