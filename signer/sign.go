@@ -142,6 +142,16 @@ func (s *Signer) Sign(req *http.Request, action string, body []byte, creds Crede
 	return s.signV3(st, req, method, action, body, creds, now)
 }
 
+// stamp writes the request time and a nonce into dst, one after the other,
+// and returns the bytes and where the time ends: both signature versions
+// slice their header or parameter values out of one string made from them.
+func (s *Signer) stamp(dst []byte, now time.Time) (b []byte, dateEnd int, err error) {
+	b = now.AppendFormat(dst, TimeFormat)
+	dateEnd = len(b)
+	b, err = s.appendNonce(b)
+	return b, dateEnd, err
+}
+
 // appendNonce appends s.Nonce() (or a NewNonce value) to dst.
 func (s *Signer) appendNonce(dst []byte) ([]byte, error) {
 	if s.Nonce == nil {
@@ -169,9 +179,8 @@ func (s *Signer) signV3(st *signState, req *http.Request, method, action string,
 	}
 
 	// date | nonce | payload hash, as one string.
-	b := now.AppendFormat(st.out[:0], TimeFormat)
-	dateEnd := len(b)
-	if b, err = s.appendNonce(b); err != nil {
+	b, dateEnd, err := s.stamp(st.out[:0], now)
+	if err != nil {
 		return err
 	}
 	nonceEnd := len(b)
@@ -260,9 +269,8 @@ func (s *Signer) signV1(st *signState, req *http.Request, method, action string,
 	}
 
 	// date | nonce, as one string.
-	b := now.AppendFormat(st.out[:0], TimeFormat)
-	dateEnd := len(b)
-	if b, err = s.appendNonce(b); err != nil {
+	b, dateEnd, err := s.stamp(st.out[:0], now)
+	if err != nil {
 		return err
 	}
 	st.out = b

@@ -66,8 +66,7 @@ func TestStringMatchesEncodingJSONAtEveryOffset(t *testing.T) {
 					doc := `"` + lead + strings.Repeat("a", before) + piece + strings.Repeat("b", after) + `"`
 					var want string
 					wantErr := json.Unmarshal([]byte(doc), &want)
-					var got string
-					err := Decode(doc, func(d *Decoder) (err error) { got, err = d.String(); return err })
+					got, err := decodeString(doc)
 					if (err != nil) != (wantErr != nil) {
 						t.Fatalf("%q: err %v, encoding/json err %v", doc, err, wantErr)
 					}
@@ -107,6 +106,12 @@ func TestStringMatchesEncodingJSONWhileGrowing(t *testing.T) {
 	}
 }
 
+// decodeString decodes doc, a whole document, with Decoder.String.
+func decodeString(doc string) (s string, err error) {
+	err = Decode(doc, func(d *Decoder) (err error) { s, err = d.String(); return err })
+	return s, err
+}
+
 // checkInArray decodes doc followed by more data, as a member of an array,
 // so that where the decoder leaves off after the string is checked too.
 func checkInArray(t *testing.T, doc string) {
@@ -131,7 +136,7 @@ func checkInArray(t *testing.T, doc string) {
 func checkTruncated(t *testing.T, doc string) {
 	t.Helper()
 	for n := range len(doc) {
-		if err := Decode(doc[:n], func(d *Decoder) error { _, err := d.String(); return err }); err == nil {
+		if _, err := decodeString(doc[:n]); err == nil {
 			t.Fatalf("prefix %q of %q decoded without error", doc[:n], doc)
 		}
 	}

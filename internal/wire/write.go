@@ -19,34 +19,37 @@ type Writer struct {
 // Open starts an object (or, for an array member, an element object).
 func (w *Writer) Open() {
 	w.sep()
-	w.Buf = append(w.Buf, '{')
-	w.n = append(w.n, 0)
+	w.open('{')
 }
 
 // Close ends the innermost object.
-func (w *Writer) Close() {
-	w.Buf = append(w.Buf, '}')
-	w.n = w.n[:len(w.n)-1]
-}
+func (w *Writer) Close() { w.close('}') }
 
 // OpenArray starts an array member named key.
 func (w *Writer) OpenArray(key string) {
 	w.Key(key)
-	w.Buf = append(w.Buf, '[')
-	w.n = append(w.n, 0)
+	w.open('[')
 }
 
 // CloseArray ends the innermost array.
-func (w *Writer) CloseArray() {
-	w.Buf = append(w.Buf, ']')
-	w.n = w.n[:len(w.n)-1]
-}
+func (w *Writer) CloseArray() { w.close(']') }
 
 // OpenObject starts an object member named key.
 func (w *Writer) OpenObject(key string) {
 	w.Key(key)
-	w.Buf = append(w.Buf, '{')
+	w.open('{')
+}
+
+// open writes the opening bracket c and starts counting its members.
+func (w *Writer) open(c byte) {
+	w.Buf = append(w.Buf, c)
 	w.n = append(w.n, 0)
+}
+
+// close writes the closing bracket c and stops counting its members.
+func (w *Writer) close(c byte) {
+	w.Buf = append(w.Buf, c)
+	w.n = w.n[:len(w.n)-1]
 }
 
 // sep writes the comma before any member or element but the first.
