@@ -51,7 +51,9 @@ func cloneTask(t livempu.MPUTask) livempu.MPUTask {
 // the server clock's time as their update time: they are listed before
 // every task stored earlier, in the order given (the first given is
 // listed first). A task with the AppID and TaskID of a stored one replaces
-// it. ListRtcMPUTaskDetail lists tasks newest update first.
+// it. ListRtcMPUTaskDetail lists tasks newest update first. The tasks'
+// applications become known to the server (see WithApps) and stay known
+// when their tasks are removed.
 func (s *Server) AddTasks(tasks ...livempu.MPUTask) {
 	if len(tasks) == 0 {
 		return
@@ -61,6 +63,7 @@ func (s *Server) AddTasks(tasks ...livempu.MPUTask) {
 	defer s.mu.Unlock()
 	for i, t := range tasks {
 		s.removeTaskLocked(t.AppID, t.TaskID)
+		s.apps[t.AppID] = true
 		s.tasks = append(s.tasks, &taskEntry{task: cloneTask(t), updated: now, seq: s.seq + uint64(len(tasks)-i)})
 	}
 	s.seq += uint64(len(tasks))
@@ -122,7 +125,8 @@ func (s *Server) Tasks() []livempu.MPUTask {
 
 // AddRecords stores callback records. ListRtcMPUEventSubRecord lists
 // records oldest Time first (records of equal Time in the order they were
-// added) and only within the last seven days of the server clock.
+// added) and only within the last seven days of the server clock. The
+// records' applications become known to the server (see WithApps).
 func (s *Server) AddRecords(records ...livempu.EventSubRecord) {
 	if len(records) == 0 {
 		return
@@ -131,6 +135,7 @@ func (s *Server) AddRecords(records ...livempu.EventSubRecord) {
 	defer s.mu.Unlock()
 	for _, r := range records {
 		s.seq++
+		s.apps[r.AppID] = true
 		s.records = append(s.records, recordEntry{rec: r, seq: s.seq})
 	}
 	slices.SortStableFunc(s.records, cmpRecords)

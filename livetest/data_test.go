@@ -1,7 +1,9 @@
 package livetest_test
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -89,10 +91,9 @@ func TestTasksRoundTrip(t *testing.T) {
 				t.Errorf("tasks (-want +got):\n%s", diff)
 			}
 
-			// An unknown application has no tasks; a page past the end is
-			// empty.
+			// A page past the end is empty, and so is the answer for a
+			// task the application does not have.
 			for _, req := range []*livempu.ListRtcMPUTaskDetailRequest{
-				{AppID: "nobody", PageSize: 10, PageNo: 1},
 				{AppID: livetest.DemoAppID, PageSize: 100, PageNo: 9},
 				{AppID: livetest.DemoAppID, TaskID: "no-such-task"},
 			} {
@@ -331,7 +332,7 @@ func TestConcurrentUse(t *testing.T) {
 }
 
 func TestRequestsInspection(t *testing.T) {
-	srv := livetest.NewServer(t, livetest.WithAccount("STS.key1", "secret1", "token-1"))
+	srv := livetest.NewServer(t, livetest.WithAccount("STS.key1", "secret1", "token-1"), livetest.WithApps("app-1"))
 	for _, v := range versions {
 		c := srv.Client(livempu.WithSignatureVersion(v))
 		if _, err := c.ListRtcMPUTaskDetail(ctx(t), &livempu.ListRtcMPUTaskDetailRequest{AppID: "app-1", PageSize: 7, PageNo: 2}); err != nil {
@@ -376,7 +377,9 @@ func TestRequestLogLimit(t *testing.T) {
 	srv := livetest.NewServer(t, livetest.WithRequestLogLimit(3))
 	c := srv.Client()
 	for i := range 10 {
-		_, _ = c.ListRtcMPUTaskDetail(ctx(t), &livempu.ListRtcMPUTaskDetailRequest{AppID: "a", PageSize: 1, PageNo: i + 1})
+		if _, err := c.ListRtcMPUTaskDetail(ctx(t), &livempu.ListRtcMPUTaskDetailRequest{AppID: livetest.DemoAppID, PageSize: 1, PageNo: i + 1}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	reqs := srv.Requests()
 	if len(reqs) != 3 || reqs[2].Param("PageNo") != "10" || reqs[0].Param("PageNo") != "8" {
@@ -384,5 +387,62 @@ func TestRequestLogLimit(t *testing.T) {
 	}
 	if srv.Stats().Requests != 10 {
 		t.Errorf("Stats().Requests = %d", srv.Stats().Requests)
+	}
+}
+
+// TestKnownApps checks which applications the server lists: DemoAppID, those
+// of stored tasks and records (also after their tasks are removed) and those
+// of WithApps; any other is refused with InvalidAppId, as by the service.
+func TestKnownApps(t *testing.T) {
+	srv := livetest.NewServer(t, livetest.WithApps("declared-1", "declared-2"), livetest.WithApps("declared-3"))
+	c := srv.Client()
+	list := func(appID string) error {
+		t.Helper()
+		_, err := c.ListRtcMPUTaskDetail(ctx(t), &livempu.ListRtcMPUTaskDetailRequest{AppID: appID, PageSize: 10, PageNo: 1})
+		return err
+	}
+	records := func(appID string) error {
+		t.Helper()
+		_, err := c.ListRtcMPUEventSubRecord(ctx(t), &livempu.ListRtcMPUEventSubRecordRequest{
+			AppID: appID, StartTime: srv.Now().Add(-time.Hour), EndTime: srv.Now(), PageSize: 10, PageNo: 1,
+		})
+		return err
+	}
+	for _, app := range []string{livetest.DemoAppID, "declared-1", "declared-2", "declared-3"} {
+		if err := list(app); err != nil {
+			t.Errorf("tasks of %s: %v", app, err)
+		}
+		if err := records(app); err != nil {
+			t.Errorf("records of %s: %v", app, err)
+		}
+	}
+	for _, app := range []string{"app-1", "rec-app"} {
+		if err := list(app); !errors.Is(err, livempu.ErrInvalidAppID) {
+			t.Errorf("tasks of unknown %s: %v, want InvalidAppId", app, err)
+		}
+		if err := records(app); !errors.Is(err, livempu.ErrInvalidAppID) {
+			t.Errorf("records of unknown %s: %v, want InvalidAppId", app, err)
+		}
+	}
+
+	srv.AddTasks(fullTask("t-1")) // of app-1
+	srv.AddRecords(livempu.EventSubRecord{AppID: "rec-app", SubID: "s", MsgID: "m", Time: srv.Now().Add(-time.Minute)})
+	if err := list("app-1"); err != nil {
+		t.Errorf("tasks of app-1 after AddTasks: %v", err)
+	}
+	if err := records("rec-app"); err != nil {
+		t.Errorf("records of rec-app after AddRecords: %v", err)
+	}
+	if n := srv.RemoveTasks("app-1", "t-1"); n != 1 {
+		t.Fatalf("RemoveTasks removed %d", n)
+	}
+	if err := list("app-1"); err != nil {
+		t.Errorf("tasks of app-1 after its last task was removed: %v", err)
+	}
+
+	for _, bad := range [][]string{{""}, {"a/b"}, {strings.Repeat("a", livempu.MaxAppIDLen+1)}} {
+		if _, err := livetest.Start(livetest.WithApps(bad...)); err == nil || !strings.Contains(err.Error(), "WithApps") {
+			t.Errorf("WithApps(%q): %v, want an error", bad, err)
+		}
 	}
 }

@@ -15,7 +15,9 @@
 // The server behaves like the service: it verifies V3 and V1 signatures
 // (signer.Verify), the timestamp (within TimestampTolerance of its clock),
 // STS tokens and nonce reuse; it validates parameters with the documented
-// codes (MissingParam, InvalidAppId, InvalidParam); it lists tasks newest
+// codes (MissingParam, InvalidAppId, InvalidParam) and refuses an
+// application it does not know with InvalidAppId (it knows DemoAppID, the
+// applications of its data and those of WithApps); it lists tasks newest
 // update first in pages without HasMore, and records oldest first with
 // Count and HasMore, within the last seven days; it answers exactly in the
 // service's wire form (numbers as strings where the documentation shows

@@ -32,7 +32,7 @@ func (r *replay) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 func TestErrorsThroughSDK(t *testing.T) {
-	tasksReq := &livempu.ListRtcMPUTaskDetailRequest{AppID: "app", PageSize: 10, PageNo: 1}
+	tasksReq := &livempu.ListRtcMPUTaskDetailRequest{AppID: livetest.DemoAppID, PageSize: 10, PageNo: 1}
 	callTasks := func(t *testing.T, c *livempu.Client, srv *livetest.Server) error {
 		_, err := c.ListRtcMPUTaskDetail(ctx(t), tasksReq)
 		return err
@@ -90,6 +90,21 @@ func TestErrorsThroughSDK(t *testing.T) {
 			name: "STS token wrong V1", server: []livetest.Option{livetest.WithAccount("STS.k", "s", "tok")},
 			client: []livempu.Option{livempu.WithStaticCredentials("STS.k", "s", "other"), livempu.WithSignatureVersion(signer.V1)},
 			call:   callTasks, code: "InvalidSecurityToken.MismatchWithAccessKey", status: 400,
+		},
+		{
+			name: "unknown application",
+			call: func(t *testing.T, c *livempu.Client, _ *livetest.Server) error {
+				_, err := c.ListRtcMPUTaskDetail(ctx(t), &livempu.ListRtcMPUTaskDetailRequest{AppID: "no-such-app", PageSize: 10, PageNo: 1})
+				return err
+			},
+			want: livempu.ErrInvalidAppID, code: "InvalidAppId", status: 400, message: "AppId is invalid",
+		},
+		{
+			name: "records of an unknown application",
+			call: callRecords(func(_ *livetest.Server, r *livempu.ListRtcMPUEventSubRecordRequest) {
+				r.AppID = "no-such-app"
+			}),
+			want: livempu.ErrInvalidAppID, code: "InvalidAppId", status: 400, message: "AppId is invalid",
 		},
 		{
 			name: "records older than seven days",
@@ -202,32 +217,35 @@ func TestErrorsRaw(t *testing.T) {
 		{"tasks: empty AppId", tasks, p("AppId", "", "PageSize", "10", "PageNo", "1"), 400, "MissingParam", "AppId"},
 		{"tasks: bad AppId", tasks, p("AppId", "my app!", "PageSize", "10", "PageNo", "1"), 400, "InvalidAppId", "AppId"},
 		{"tasks: AppId too long", tasks, p("AppId", strings.Repeat("a", 65), "PageSize", "10", "PageNo", "1"), 400, "InvalidAppId", "AppId"},
-		{"tasks: no paging", tasks, p("AppId", "a"), 400, "MissingParam", "PageSize"},
-		{"tasks: no PageNo", tasks, p("AppId", "a", "PageSize", "10"), 400, "MissingParam", "PageNo"},
-		{"tasks: PageSize 0", tasks, p("AppId", "a", "PageSize", "0", "PageNo", "1"), 400, "InvalidParam", "PageSize"},
-		{"tasks: PageSize 101", tasks, p("AppId", "a", "PageSize", "101", "PageNo", "1"), 400, "InvalidParam", "PageSize"},
-		{"tasks: PageSize text", tasks, p("AppId", "a", "PageSize", "ten", "PageNo", "1"), 400, "InvalidParam", "PageSize"},
-		{"tasks: PageNo 0", tasks, p("AppId", "a", "PageSize", "10", "PageNo", "0"), 400, "InvalidParam", "PageNo"},
-		{"tasks: PageNo huge", tasks, p("AppId", "a", "PageSize", "10", "PageNo", "99999999999999999999"), 400, "InvalidParam", "PageNo"},
-		{"tasks: TaskId too long", tasks, p("AppId", "a", "TaskId", long), 400, "InvalidParam", "TaskId"},
-		{"tasks: TaskId bad", tasks, p("AppId", "a", "TaskId", "t/1"), 400, "InvalidParam", "TaskId"},
-		{"tasks: repeated", tasks, p("AppId", "a", "PageSize", "10", "PageSize", "20", "PageNo", "1"), 400, "InvalidParam", "PageSize"},
-		{"tasks: TaskId alone", tasks, p("AppId", "a", "TaskId", "t-1"), 200, "", ""},
-		{"tasks: PageNo past int range of pages", tasks, p("AppId", "a", "PageSize", "100", "PageNo", "9223372036854775807"), 200, "", ""},
-		{"records: no StartTime", recs, p("AppId", "a", "EndTime", ts(0), "PageSize", "10", "PageNo", "1"), 400, "MissingParam", "StartTime"},
-		{"records: no EndTime", recs, p("AppId", "a", "StartTime", ts(-time.Hour), "PageSize", "10", "PageNo", "1"), 400, "MissingParam", "EndTime"},
-		{"records: no PageSize", recs, p("AppId", "a", "StartTime", ts(-time.Hour), "EndTime", ts(0), "PageNo", "1"), 400, "MissingParam", "PageSize"},
-		{"records: no PageNo", recs, p("AppId", "a", "StartTime", ts(-time.Hour), "EndTime", ts(0), "PageSize", "1"), 400, "MissingParam", "PageNo"},
+		{"tasks: no paging", tasks, p("AppId", livetest.DemoAppID), 400, "MissingParam", "PageSize"},
+		{"tasks: no PageNo", tasks, p("AppId", livetest.DemoAppID, "PageSize", "10"), 400, "MissingParam", "PageNo"},
+		{"tasks: PageSize 0", tasks, p("AppId", livetest.DemoAppID, "PageSize", "0", "PageNo", "1"), 400, "InvalidParam", "PageSize"},
+		{"tasks: PageSize 101", tasks, p("AppId", livetest.DemoAppID, "PageSize", "101", "PageNo", "1"), 400, "InvalidParam", "PageSize"},
+		{"tasks: PageSize text", tasks, p("AppId", livetest.DemoAppID, "PageSize", "ten", "PageNo", "1"), 400, "InvalidParam", "PageSize"},
+		{"tasks: PageNo 0", tasks, p("AppId", livetest.DemoAppID, "PageSize", "10", "PageNo", "0"), 400, "InvalidParam", "PageNo"},
+		{"tasks: PageNo huge", tasks, p("AppId", livetest.DemoAppID, "PageSize", "10", "PageNo", "99999999999999999999"), 400, "InvalidParam", "PageNo"},
+		{"tasks: TaskId too long", tasks, p("AppId", livetest.DemoAppID, "TaskId", long), 400, "InvalidParam", "TaskId"},
+		{"tasks: TaskId bad", tasks, p("AppId", livetest.DemoAppID, "TaskId", "t/1"), 400, "InvalidParam", "TaskId"},
+		{"tasks: repeated", tasks, p("AppId", livetest.DemoAppID, "PageSize", "10", "PageSize", "20", "PageNo", "1"), 400, "InvalidParam", "PageSize"},
+		{"tasks: TaskId alone", tasks, p("AppId", livetest.DemoAppID, "TaskId", "t-1"), 200, "", ""},
+		{"tasks: PageNo past int range of pages", tasks, p("AppId", livetest.DemoAppID, "PageSize", "100", "PageNo", "9223372036854775807"), 200, "", ""},
+		{"records: no StartTime", recs, p("AppId", livetest.DemoAppID, "EndTime", ts(0), "PageSize", "10", "PageNo", "1"), 400, "MissingParam", "StartTime"},
+		{"records: no EndTime", recs, p("AppId", livetest.DemoAppID, "StartTime", ts(-time.Hour), "PageSize", "10", "PageNo", "1"), 400, "MissingParam", "EndTime"},
+		{"records: no PageSize", recs, p("AppId", livetest.DemoAppID, "StartTime", ts(-time.Hour), "EndTime", ts(0), "PageNo", "1"), 400, "MissingParam", "PageSize"},
+		{"records: no PageNo", recs, p("AppId", livetest.DemoAppID, "StartTime", ts(-time.Hour), "EndTime", ts(0), "PageSize", "1"), 400, "MissingParam", "PageNo"},
 		{"records: no AppId", recs, p("StartTime", ts(-time.Hour), "EndTime", ts(0), "PageSize", "10", "PageNo", "1"), 400, "MissingParam", "AppId"},
 		{"records: bad AppId", recs, p("AppId", "ä", "StartTime", ts(-time.Hour), "EndTime", ts(0), "PageSize", "10", "PageNo", "1"), 400, "InvalidAppId", "AppId"},
-		{"records: bad StartTime", recs, p("AppId", "a", "StartTime", "yesterday", "EndTime", ts(0), "PageSize", "10", "PageNo", "1"), 400, "InvalidParam", "StartTime"},
-		{"records: EndTime with offset", recs, p("AppId", "a", "StartTime", ts(-time.Hour), "EndTime", "2025-01-01T00:00:00+08:00", "PageSize", "10", "PageNo", "1"), 400, "InvalidParam", "EndTime"},
-		{"records: start after end", recs, p("AppId", "a", "StartTime", ts(-time.Hour), "EndTime", ts(-2*time.Hour), "PageSize", "10", "PageNo", "1"), 400, "InvalidParam", "StartTime"},
-		{"records: too old", recs, p("AppId", "a", "StartTime", ts(-8*24*time.Hour), "EndTime", ts(0), "PageSize", "10", "PageNo", "1"), 400, "InvalidParam", "seven days"},
-		{"records: future", recs, p("AppId", "a", "StartTime", ts(-time.Hour), "EndTime", ts(time.Hour), "PageSize", "10", "PageNo", "1"), 400, "InvalidParam", "EndTime"},
-		{"records: PageSize 101", recs, p("AppId", "a", "StartTime", ts(-time.Hour), "EndTime", ts(0), "PageSize", "101", "PageNo", "1"), 400, "InvalidParam", "PageSize"},
-		{"records: ok", recs, p("AppId", "a", "SubId", "s", "StartTime", ts(-7*24*time.Hour), "EndTime", ts(0), "PageSize", "100", "PageNo", "1"), 200, "", ""},
-		{"unknown action", "DescribeLiveStreams", p("AppId", "a"), 404, "InvalidAction.NotFound", "api is not found"},
+		{"records: bad StartTime", recs, p("AppId", livetest.DemoAppID, "StartTime", "yesterday", "EndTime", ts(0), "PageSize", "10", "PageNo", "1"), 400, "InvalidParam", "StartTime"},
+		{"records: EndTime with offset", recs, p("AppId", livetest.DemoAppID, "StartTime", ts(-time.Hour), "EndTime", "2025-01-01T00:00:00+08:00", "PageSize", "10", "PageNo", "1"), 400, "InvalidParam", "EndTime"},
+		{"records: start after end", recs, p("AppId", livetest.DemoAppID, "StartTime", ts(-time.Hour), "EndTime", ts(-2*time.Hour), "PageSize", "10", "PageNo", "1"), 400, "InvalidParam", "StartTime"},
+		{"records: too old", recs, p("AppId", livetest.DemoAppID, "StartTime", ts(-8*24*time.Hour), "EndTime", ts(0), "PageSize", "10", "PageNo", "1"), 400, "InvalidParam", "seven days"},
+		{"records: future", recs, p("AppId", livetest.DemoAppID, "StartTime", ts(-time.Hour), "EndTime", ts(time.Hour), "PageSize", "10", "PageNo", "1"), 400, "InvalidParam", "EndTime"},
+		{"records: PageSize 101", recs, p("AppId", livetest.DemoAppID, "StartTime", ts(-time.Hour), "EndTime", ts(0), "PageSize", "101", "PageNo", "1"), 400, "InvalidParam", "PageSize"},
+		{"records: ok", recs, p("AppId", livetest.DemoAppID, "SubId", "s", "StartTime", ts(-7*24*time.Hour), "EndTime", ts(0), "PageSize", "100", "PageNo", "1"), 200, "", ""},
+		{"tasks: unknown app", tasks, p("AppId", "no-such-app", "PageSize", "10", "PageNo", "1"), 400, "InvalidAppId", "AppId is invalid: there is no application no-such-app"},
+		{"tasks: unknown app by TaskId", tasks, p("AppId", "no-such-app", "TaskId", "t-1"), 400, "InvalidAppId", "AppId is invalid"},
+		{"records: unknown app", recs, p("AppId", "no-such-app", "StartTime", ts(-time.Hour), "EndTime", ts(0), "PageSize", "10", "PageNo", "1"), 400, "InvalidAppId", "AppId is invalid"},
+		{"unknown action", "DescribeLiveStreams", p("AppId", livetest.DemoAppID), 404, "InvalidAction.NotFound", "api is not found"},
 	}
 	srv := livetest.NewServer(t)
 	for _, v := range versions {
@@ -263,7 +281,7 @@ func TestErrorsRaw(t *testing.T) {
 func TestGatewayErrorsRaw(t *testing.T) {
 	srv := livetest.NewServer(t)
 	action := livempu.ActionListRtcMPUTaskDetail
-	params := p("AppId", "a", "PageSize", "1", "PageNo", "1")
+	params := p("AppId", livetest.DemoAppID, "PageSize", "1", "PageNo", "1")
 
 	check := func(t *testing.T, req *http.Request, status int, code string) {
 		t.Helper()
@@ -333,10 +351,10 @@ func TestGatewayErrorsRaw(t *testing.T) {
 		}
 	})
 	t.Run("form body V1", func(t *testing.T) {
-		req, _ := http.NewRequest(http.MethodPost, srv.URL()+"/", strings.NewReader("AppId=a&PageNo=1&PageSize=5"))
+		req, _ := http.NewRequest(http.MethodPost, srv.URL()+"/", strings.NewReader("AppId="+livetest.DemoAppID+"&PageNo=1&PageSize=5"))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		s := signer.Signer{Version: signer.V1, APIVersion: livempu.APIVersion}
-		if err := s.Sign(req, action, []byte("AppId=a&PageNo=1&PageSize=5"), signer.Credentials{AccessKeyID: livetest.DemoAccessKeyID, AccessKeySecret: livetest.DemoAccessKeySecret}); err != nil {
+		if err := s.Sign(req, action, []byte("AppId="+livetest.DemoAppID+"&PageNo=1&PageSize=5"), signer.Credentials{AccessKeyID: livetest.DemoAccessKeyID, AccessKeySecret: livetest.DemoAccessKeySecret}); err != nil {
 			t.Fatal(err)
 		}
 		if resp, body := send(t, req); resp.StatusCode != 200 {

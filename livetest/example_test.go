@@ -70,7 +70,7 @@ func ExampleServer_Client() {
 }
 
 func ExampleServer_FailNext() {
-	srv, _ := livetest.Start()
+	srv, _ := livetest.Start(livetest.WithApps("my-app"))
 	defer srv.Close()
 	// The next request fails as an overloaded service would; the SDK
 	// retries it, signing afresh.
@@ -92,7 +92,7 @@ func ExampleServer_FailNext() {
 }
 
 func ExampleServer_Requests() {
-	srv, _ := livetest.Start()
+	srv, _ := livetest.Start(livetest.WithApps("my-app"))
 	defer srv.Close()
 	client := srv.Client()
 	_, _ = client.ListRtcMPUTaskDetail(context.Background(), &livempu.ListRtcMPUTaskDetailRequest{AppID: "my-app", PageSize: 20, PageNo: 3})
@@ -106,6 +106,26 @@ func ExampleServer_Requests() {
 	// ListRtcMPUTaskDetail ACS3-HMAC-SHA256 200 accepted
 	// [{AppId my-app} {PageNo 3} {PageSize 20}]
 	// Authorization: REDACTED
+}
+
+func ExampleWithApps() {
+	// The server knows DemoAppID, the applications of its tasks and
+	// records, and those declared with WithApps; any other AppId is
+	// refused as the service refuses it.
+	srv, _ := livetest.Start(livetest.WithApps("new-app"))
+	defer srv.Close()
+	client := srv.Client()
+
+	page, err := client.ListRtcMPUTaskDetail(context.Background(), &livempu.ListRtcMPUTaskDetailRequest{AppID: "new-app", PageSize: 10, PageNo: 1})
+	fmt.Println(len(page.MPUTasks), err)
+
+	_, err = client.ListRtcMPUTaskDetail(context.Background(), &livempu.ListRtcMPUTaskDetailRequest{AppID: "typo-app", PageSize: 10, PageNo: 1})
+	var apiErr *livempu.APIError
+	errors.As(err, &apiErr)
+	fmt.Println(errors.Is(err, livempu.ErrInvalidAppID), apiErr.StatusCode, apiErr.Code)
+	// Output:
+	// 0 <nil>
+	// true 400 InvalidAppId
 }
 
 func ExampleGenerate() {

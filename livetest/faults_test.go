@@ -18,7 +18,7 @@ func TestFaults(t *testing.T) {
 	call := func(t *testing.T, c *livempu.Client, srv *livetest.Server, action string) error {
 		var err error
 		if action == tasks {
-			_, err = c.ListRtcMPUTaskDetail(ctx(t), &livempu.ListRtcMPUTaskDetailRequest{AppID: "a", PageSize: 1, PageNo: 1})
+			_, err = c.ListRtcMPUTaskDetail(ctx(t), &livempu.ListRtcMPUTaskDetailRequest{AppID: livetest.DemoAppID, PageSize: 1, PageNo: 1})
 		} else {
 			_, err = c.ListRtcMPUEventSubRecord(ctx(t), recordsReq(srv, 1, 1))
 		}
@@ -110,7 +110,7 @@ func TestLatency(t *testing.T) {
 	srv := livetest.NewServer(t, livetest.WithLatency(50*time.Millisecond))
 	c := srv.Client()
 	start := time.Now()
-	if _, err := c.ListRtcMPUTaskDetail(ctx(t), &livempu.ListRtcMPUTaskDetailRequest{AppID: "a", TaskID: "t"}); err != nil {
+	if _, err := c.ListRtcMPUTaskDetail(ctx(t), &livempu.ListRtcMPUTaskDetailRequest{AppID: livetest.DemoAppID, TaskID: "t"}); err != nil {
 		t.Fatal(err)
 	}
 	if d := time.Since(start); d < 50*time.Millisecond {
@@ -121,7 +121,7 @@ func TestLatency(t *testing.T) {
 	cctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	start = time.Now()
-	_, err := c.ListRtcMPUTaskDetail(cctx, &livempu.ListRtcMPUTaskDetailRequest{AppID: "a", TaskID: "t"})
+	_, err := c.ListRtcMPUTaskDetail(cctx, &livempu.ListRtcMPUTaskDetailRequest{AppID: livetest.DemoAppID, TaskID: "t"})
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("got %v", err)
 	}
@@ -143,7 +143,7 @@ func TestLatency(t *testing.T) {
 	srv.SetLatency(action, 0)
 	srv.SetLatency("", 0)
 	start = time.Now()
-	if _, err := c.ListRtcMPUTaskDetail(ctx(t), &livempu.ListRtcMPUTaskDetailRequest{AppID: "a", TaskID: "t"}); err != nil {
+	if _, err := c.ListRtcMPUTaskDetail(ctx(t), &livempu.ListRtcMPUTaskDetailRequest{AppID: livetest.DemoAppID, TaskID: "t"}); err != nil {
 		t.Fatal(err)
 	}
 	if d := time.Since(start); d > 40*time.Millisecond {
@@ -163,7 +163,7 @@ func TestCloseDuringLatency(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	go func() {
-		_, err := c.ListRtcMPUTaskDetail(context.Background(), &livempu.ListRtcMPUTaskDetailRequest{AppID: "a", TaskID: "t"})
+		_, err := c.ListRtcMPUTaskDetail(context.Background(), &livempu.ListRtcMPUTaskDetailRequest{AppID: livetest.DemoAppID, TaskID: "t"})
 		done <- err
 	}()
 	// Requests are recorded when answered, so give this one time to arrive.
@@ -195,7 +195,7 @@ func TestSetLatencyZeroFallsBackToTheServerWide(t *testing.T) {
 	srv.SetLatency(livempu.ActionListRtcMPUTaskDetail, time.Second)
 	srv.SetLatency(livempu.ActionListRtcMPUTaskDetail, 0)
 	start := time.Now()
-	if _, err := c.ListRtcMPUTaskDetail(context.Background(), &livempu.ListRtcMPUTaskDetailRequest{AppID: "a", TaskID: "t"}); err != nil {
+	if _, err := c.ListRtcMPUTaskDetail(context.Background(), &livempu.ListRtcMPUTaskDetailRequest{AppID: livetest.DemoAppID, TaskID: "t"}); err != nil {
 		t.Fatal(err)
 	}
 	if d := time.Since(start); d < 190*time.Millisecond || d > 900*time.Millisecond {

@@ -28,7 +28,7 @@ func TestThrottlingWithoutClientLimiter(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-start
-			_, err := c.ListRtcMPUTaskDetail(ctx(t), &livempu.ListRtcMPUTaskDetailRequest{AppID: "a", PageSize: 1, PageNo: 1})
+			_, err := c.ListRtcMPUTaskDetail(ctx(t), &livempu.ListRtcMPUTaskDetailRequest{AppID: livetest.DemoAppID, PageSize: 1, PageNo: 1})
 			switch {
 			case err == nil:
 				ok.Add(1)
@@ -144,7 +144,7 @@ func TestThrottlingHeaderAndWindow(t *testing.T) {
 	const action = livempu.ActionListRtcMPUEventSubRecord
 	srv := livetest.NewServer(t, livetest.WithQPS(action, 2))
 	now := srv.Now().UTC()
-	params := p("AppId", "a", "StartTime", now.Add(-time.Hour).Format(signer.TimeFormat), "EndTime", now.Format(signer.TimeFormat), "PageSize", "1", "PageNo", "1")
+	params := p("AppId", livetest.DemoAppID, "StartTime", now.Add(-time.Hour).Format(signer.TimeFormat), "EndTime", now.Format(signer.TimeFormat), "PageSize", "1", "PageNo", "1")
 	status := func() (int, *http.Response, []byte) {
 		resp, body := send(t, rawRequest(t, srv, signer.V3, action, params, signer.Credentials{}))
 		return resp.StatusCode, resp, body
@@ -163,7 +163,7 @@ func TestThrottlingHeaderAndWindow(t *testing.T) {
 		t.Errorf("x-ratelimit-user-api %q", h)
 	}
 	// Another account has its own window; the other action too.
-	other := rawRequest(t, srv, signer.V3, livempu.ActionListRtcMPUTaskDetail, p("AppId", "a", "TaskId", "t"), signer.Credentials{})
+	other := rawRequest(t, srv, signer.V3, livempu.ActionListRtcMPUTaskDetail, p("AppId", livetest.DemoAppID, "TaskId", "t"), signer.Credentials{})
 	if resp, body := send(t, other); resp.StatusCode != 200 {
 		t.Errorf("other action: %d %s", resp.StatusCode, body)
 	}
@@ -195,7 +195,7 @@ func TestThrottledThenRetriedBySDK(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if _, err := c.ListRtcMPUTaskDetail(ctx(t), &livempu.ListRtcMPUTaskDetailRequest{AppID: "a", TaskID: "t"}); err != nil {
+			if _, err := c.ListRtcMPUTaskDetail(ctx(t), &livempu.ListRtcMPUTaskDetailRequest{AppID: livetest.DemoAppID, TaskID: "t"}); err != nil {
 				t.Error(err)
 			}
 		}()

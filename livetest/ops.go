@@ -66,6 +66,19 @@ func checkAppID(appID string) *apiError {
 	return nil
 }
 
+// checkAppKnown refuses an application the server does not know, as the
+// service refuses an AppId that is not one of the account's applications.
+func (s *Server) checkAppKnown(appID string) *apiError {
+	s.mu.Lock()
+	known := s.apps[appID]
+	s.mu.Unlock()
+	if !known {
+		return newAPIError(http.StatusBadRequest, "InvalidAppId",
+			"AppId is invalid: there is no application "+appID+", please check and try again later.")
+	}
+	return nil
+}
+
 // paging parses PageSize and PageNo, already known to be present or absent.
 // An absent value is 0.
 func paging(p params) (size, no int, e *apiError) {
@@ -116,6 +129,9 @@ func (s *Server) listTasks(ps []signer.Param, requestID string) ([]byte, *apiErr
 	}
 	appID, taskID := p["AppId"], p["TaskId"]
 	if e := checkAppID(appID); e != nil {
+		return nil, e
+	}
+	if e := s.checkAppKnown(appID); e != nil {
 		return nil, e
 	}
 	if p.present("TaskId") && !validID(taskID, livempu.MaxTaskIDLen) {
@@ -170,6 +186,9 @@ func (s *Server) listRecords(ps []signer.Param, requestID string) ([]byte, *apiE
 	}
 	appID, subID := p["AppId"], p["SubId"]
 	if e := checkAppID(appID); e != nil {
+		return nil, e
+	}
+	if e := s.checkAppKnown(appID); e != nil {
 		return nil, e
 	}
 	var start, end time.Time

@@ -13,6 +13,7 @@ type Option func(*config)
 // config collects what the Options set; an invalid value records err.
 type config struct {
 	accounts []account
+	apps     []string
 	tasks    []livempu.MPUTask
 	records  []livempu.EventSubRecord
 	genTasks int
@@ -64,6 +65,24 @@ func WithAccount(accessKeyID, accessKeySecret, securityToken string) Option {
 			}
 		}
 		c.accounts = append(c.accounts, account{accessKeyID, accessKeySecret, securityToken})
+	}
+}
+
+// WithApps declares applications the server knows besides DemoAppID and
+// those of its stored tasks and records: listing an application the server
+// does not know is refused with InvalidAppId (HTTP 400), as the service
+// refuses an AppId that is not one of the account's applications. Declare
+// an application to list it while it has no data. It may be given several
+// times; every ID must be a valid AppID.
+func WithApps(appIDs ...string) Option {
+	return func(c *config) {
+		for _, id := range appIDs {
+			if !validID(id, livempu.MaxAppIDLen) {
+				c.fail("WithApps: %q is not a valid AppID (1 to %d letters, digits, underscores or hyphens)", id, livempu.MaxAppIDLen)
+				return
+			}
+		}
+		c.apps = append(c.apps, appIDs...)
 	}
 }
 

@@ -21,7 +21,8 @@ const (
 	DemoAccessKeyID = "LTAI5tLivetestDemoKey0000"
 	// DemoAccessKeySecret is the secret of the default account.
 	DemoAccessKeySecret = "livetestDemoSecretNotARealKey0"
-	// DemoAppID is the application of the data WithGenerated stores.
+	// DemoAppID is the application of the data WithGenerated stores, and
+	// one every server knows (see WithApps).
 	DemoAppID = "livetest-app"
 	// DemoSubID is the subscription of most generated records.
 	DemoSubID = "Sub-livetest-0001"
@@ -60,8 +61,8 @@ const (
 // (InvalidTimeStamp.Expired); security token
 // (InvalidSecurityToken.MismatchWithAccessKey); nonce (SignatureNonceUsed,
 // after which the nonce is remembered); injected faults; QPS
-// (Throttling.User); latency; parameters (MissingParam, InvalidAppId,
-// InvalidParam); the answer.
+// (Throttling.User); latency; parameters (MissingParam, InvalidAppId for a
+// malformed or unknown application, InvalidParam); the answer.
 //
 // QPS is judged per account and action by arrival time: a request is
 // refused if accepting it would put more than the limit into any one-second
@@ -84,6 +85,7 @@ type Server struct {
 	closing  sync.Once
 
 	mu        sync.Mutex
+	apps      map[string]bool // the applications the server knows
 	tasks     []*taskEntry
 	records   []recordEntry
 	seq       uint64
@@ -141,6 +143,7 @@ func start(t testing.TB, opts []Option) (*Server, error) {
 		now:       cfg.now,
 		accounts:  cfg.accounts,
 		done:      make(chan struct{}),
+		apps:      map[string]bool{DemoAppID: true},
 		nonces:    make(map[nonceKey]time.Time),
 		qps:       map[string]int{},
 		latency:   cfg.latency,
@@ -155,6 +158,9 @@ func start(t testing.TB, opts []Option) (*Server, error) {
 	}
 	for a, n := range cfg.qps {
 		s.qps[a] = n
+	}
+	for _, id := range cfg.apps {
+		s.apps[id] = true
 	}
 	s.AddTasks(cfg.tasks...)
 	s.AddRecords(cfg.records...)
