@@ -113,7 +113,10 @@ Commands:
 
 Data goes to stdout: NDJSON (one JSON object per line) when stdout is not a
 terminal, an aligned table when it is; --output chooses ndjson, json, table or
-csv. Diagnostics go to stderr.
+csv. Diagnostics go to stderr. In CSV, a cell that begins with =, +, -, @, a
+tab or a carriage return gets a leading ' so that a spreadsheet shows it as
+text instead of running it as a formula (numbers such as -1 are left as they
+are); use ndjson or json for the values exactly as the service sent them.
 
 Exit status: 0 success, 1 API or network error, 2 usage error, 130 interrupted.
 
@@ -130,10 +133,16 @@ Examples:
 Run "livempu help <command>" (or "livempu <command> --help") for its flags.
 `
 
-// mainUsageError reports a bad top-level command line.
+// mainUsageError reports a bad top-level command line: the reason, and
+// where the help is (the whole help would bury the reason).
 func (e *env) mainUsageError(msg string) int {
-	fmt.Fprintf(e.stderr, "livempu: %s\n\n%s", msg, mainHelp)
+	fmt.Fprintf(e.stderr, "livempu: %s\n%s\n", msg, helpHint("livempu help"))
 	return exitUsage
+}
+
+// helpHint is the line after a usage error saying how to get the help.
+func helpHint(command string) string {
+	return fmt.Sprintf("Run %q for usage.", command)
 }
 
 // help prints the top-level help, or a command's, on stdout.
@@ -178,7 +187,7 @@ func (e *env) version(args []string) int {
 			fmt.Fprint(e.stdout, versionHelp)
 			return exitOK
 		}
-		fmt.Fprintf(e.stderr, "livempu version: unexpected argument %q\n\n%s", args[0], versionHelp)
+		fmt.Fprintf(e.stderr, "livempu version: unexpected argument %q\n%s\n", args[0], helpHint("livempu help version"))
 		return exitUsage
 	}
 	fmt.Fprintf(e.stdout, "livempu %s (%s %s/%s)\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
@@ -194,11 +203,10 @@ func printCommandHelp(w io.Writer, fs *flag.FlagSet, text string) {
 	fs.SetOutput(io.Discard)
 }
 
-// commandUsageError reports a bad command line for a command: the message,
-// then the command's help, on stderr.
-func (e *env) commandUsageError(fs *flag.FlagSet, text, msg string) int {
-	fmt.Fprintf(e.stderr, "livempu %s: %s\n\n", fs.Name(), msg)
-	printCommandHelp(e.stderr, fs, text)
+// commandUsageError reports a bad command line for a command on stderr:
+// the message, then one line saying how to get the command's help.
+func (e *env) commandUsageError(fs *flag.FlagSet, msg string) int {
+	fmt.Fprintf(e.stderr, "livempu %s: %s\n%s\n", fs.Name(), msg, helpHint("livempu "+fs.Name()+" --help"))
 	return exitUsage
 }
 
@@ -213,9 +221,9 @@ func (e *env) parseFlags(fs *flag.FlagSet, text string, args []string) (int, boo
 		printCommandHelp(e.stdout, fs, text)
 		return exitOK, true
 	case err != nil:
-		return e.commandUsageError(fs, text, err.Error()), true
+		return e.commandUsageError(fs, err.Error()), true
 	case fs.NArg() > 0:
-		return e.commandUsageError(fs, text, fmt.Sprintf("unexpected argument %q (every value is given by a flag)", fs.Arg(0))), true
+		return e.commandUsageError(fs, fmt.Sprintf("unexpected argument %q (every value is given by a flag)", fs.Arg(0))), true
 	}
 	return 0, false
 }
@@ -241,6 +249,7 @@ type commonOptions struct {
 	timeout    time.Duration
 	debug      bool
 	demo       bool
+	insecure   bool
 
 	set map[string]bool // flags given on the command line
 }
@@ -261,12 +270,13 @@ func (o *commonOptions) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.IntVar(&o.maxItems, "max-items", 0, "stop after `n` items are written (0: no limit)")
 	fs.IntVar(&o.pageSize, "page-size", livempu.MaxPageSize, "items per request, 1 to 100")
 	fs.IntVar(&o.prefetch, "prefetch", 0, "pages requested ahead of the one being written, 0 to 16 (faster long walks; a walk may then make that many requests more)")
-	fs.StringVar(&o.endpoint, "endpoint", endpoint, "API endpoint `URL` or host, e.g. live.ap-southeast-1.aliyuncs.com ($"+endpointEnv+" sets the default)")
+	fs.StringVar(&o.endpoint, "endpoint", endpoint, "API endpoint `URL` or host, e.g. live.ap-southeast-1.aliyuncs.com ($"+endpointEnv+" sets the default); http:// only to this machine, unless --insecure-http")
 	fs.StringVar(&o.profile, "profile", "", "credentials profile `name` in ~/.aliyun/config.json or ~/.alibabacloud/credentials; the environment's keys are then ignored")
 	fs.StringVar(&o.sigVersion, "signature-version", "v3", "request signature: v3 (ACS3-HMAC-SHA256) or v1 (HMAC-SHA1)")
 	fs.DurationVar(&o.timeout, "timeout", 0, "give up after this `duration`, e.g. 2m (0: no limit)")
 	fs.BoolVar(&o.debug, "debug", false, "log every HTTP attempt on stderr (never a secret)")
-	fs.BoolVar(&o.demo, "demo", false, "list generated demo data from an embedded fake server: no account needed, nothing sent")
+	fs.BoolVar(&o.insecure, "insecure-http", false, "UNSAFE: allow a plain http:// --endpoint on a host other than this machine; signed requests and any STS token then cross the network unencrypted (only for a test server on a private network)")
+	fs.BoolVar(&o.demo, "demo", false, "list generated demo data (application "+livetest.DemoAppID+") from an embedded fake server: no account needed, nothing sent")
 }
 
 // check validates the common flags after parsing and fills in the output
@@ -301,11 +311,14 @@ func (o *commonOptions) check(fs *flag.FlagSet, stdoutTTY bool) string {
 		return fmt.Sprintf("--signature-version %q: want v3 or v1", o.sigVersion)
 	}
 	if o.demo {
-		if o.set["endpoint"] || o.set["profile"] {
-			return "--demo uses an embedded server: it cannot be combined with --endpoint or --profile"
+		if o.set["endpoint"] || o.set["profile"] || o.set["insecure-http"] {
+			return "--demo uses an embedded server: it cannot be combined with --endpoint, --profile or --insecure-http"
 		}
 		if o.appID == "" {
 			o.appID = livetest.DemoAppID
+		}
+		if o.appID != livetest.DemoAppID {
+			return fmt.Sprintf("--app-id %q: the demo has only the application %s (omit --app-id with --demo)", o.appID, livetest.DemoAppID)
 		}
 	}
 	if o.appID == "" {
@@ -369,21 +382,33 @@ func (e *env) connect(o *commonOptions) (livempu.API, func(), error) {
 	opts = append(opts,
 		livempu.WithEndpoint(o.endpoint),
 		livempu.WithCredentialsProvider(signer.NewCachingProvider(creds)))
+	if o.insecure {
+		opts = append(opts, livempu.WithInsecureHTTP())
+	}
 	client, err := livempu.NewClient(opts...)
 	if err != nil {
+		if !o.insecure {
+			// The SDK's message names its option; a CLI user needs the flag.
+			if _, insecureErr := livempu.NewClient(append(opts, livempu.WithInsecureHTTP())...); insecureErr == nil {
+				err = fmt.Errorf("%q uses plain HTTP to a host other than this machine: use https, or add --insecure-http to send signed requests and any STS token unencrypted", o.endpoint)
+			}
+		}
 		return nil, nil, &endpointError{err}
+	}
+	if o.insecure && strings.HasPrefix(strings.ToLower(strings.TrimSpace(o.endpoint)), "http://") {
+		fmt.Fprintf(e.stderr, "livempu: warning: --insecure-http: requests to %s are sent unencrypted\n", o.endpoint)
 	}
 	return client, func() {}, nil
 }
 
 // connectOrExit is connect for a command: on failure it reports the error
 // and returns the exit status to end with, and false.
-func (e *env) connectOrExit(fs *flag.FlagSet, text string, o *commonOptions) (livempu.API, func(), int, bool) {
+func (e *env) connectOrExit(fs *flag.FlagSet, o *commonOptions) (livempu.API, func(), int, bool) {
 	api, release, err := e.connect(o)
 	var ee *endpointError
 	switch {
 	case errors.As(err, &ee):
-		return nil, nil, e.commandUsageError(fs, text, "--endpoint: "+strings.TrimPrefix(ee.Error(), "livempu: ")), false
+		return nil, nil, e.commandUsageError(fs, "--endpoint: "+strings.TrimPrefix(ee.Error(), "livempu: ")), false
 	case err != nil:
 		fmt.Fprintf(e.stderr, "livempu %s: %v\n", fs.Name(), err)
 		return nil, nil, exitFailure, false

@@ -92,11 +92,11 @@ func (e *env) events(ctx context.Context, args []string) int {
 		return code
 	}
 	if msg := o.check(fs, e.stdoutTTY); msg != "" {
-		return e.commandUsageError(fs, eventsHelp, msg)
+		return e.commandUsageError(fs, msg)
 	}
 	start, end, warning, err := o.window(e.now())
 	if err != nil {
-		return e.commandUsageError(fs, eventsHelp, err.Error())
+		return e.commandUsageError(fs, err.Error())
 	}
 	if warning != "" {
 		fmt.Fprintf(e.stderr, "livempu events: warning: %s\n", warning)
@@ -105,9 +105,9 @@ func (e *env) events(ctx context.Context, args []string) int {
 		AppID: o.appID, SubID: o.subID, StartTime: start, EndTime: end, PageSize: o.pageSize, PageNo: 1,
 	}
 	if err := req.Validate(); err != nil {
-		return e.commandUsageError(fs, eventsHelp, flagError(err))
+		return e.commandUsageError(fs, flagError(err))
 	}
-	api, release, code, ok := e.connectOrExit(fs, eventsHelp, &o.commonOptions)
+	api, release, code, ok := e.connectOrExit(fs, &o.commonOptions)
 	if !ok {
 		return code
 	}

@@ -90,7 +90,7 @@ func (o *output[T]) write(item T) error {
 				return err
 			}
 		}
-		if err := o.csv.Write(o.s.csvRow(item)); err != nil {
+		if err := o.csv.Write(csvSafe(o.s.csvRow(item))); err != nil {
 			return err
 		}
 		o.csv.Flush() // into buf, so that buf holds whole records only
@@ -160,6 +160,43 @@ func (o *output[T]) close() error {
 		}
 	}
 	return o.flush()
+}
+
+// csvSafe neutralises the cells of a CSV record that a spreadsheet would
+// run as a formula (CSV injection): a cell beginning with '=', '+', '-',
+// '@', a tab or a carriage return gets a leading single quote, so that the
+// spreadsheet shows it as text. A cell that is a plain decimal number
+// ("-1", "-0.5") is left as it is: no spreadsheet runs it as a formula, and
+// a negative error code should stay a number. It modifies cells in place
+// and returns them.
+func csvSafe(cells []string) []string {
+	for i, c := range cells {
+		if c != "" && strings.IndexByte("=+-@\t\r", c[0]) >= 0 && !isDecimal(c) {
+			cells[i] = "'" + c
+		}
+	}
+	return cells
+}
+
+// isDecimal reports whether s is an optional '-', one or more digits, and
+// optionally a '.' and one or more digits.
+func isDecimal(s string) bool {
+	s = strings.TrimPrefix(s, "-")
+	whole, frac, dot := strings.Cut(s, ".")
+	return allDigits(whole) && (!dot || allDigits(frac))
+}
+
+// allDigits reports whether s is one or more ASCII digits.
+func allDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // chunkWriter collects output in memory; flush hands it on in a single

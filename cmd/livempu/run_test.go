@@ -31,15 +31,27 @@ func runIn(ctx context.Context, getenv func(string) string, args ...string) resu
 	return result{stdout.String(), stderr.String(), code}
 }
 
-// TestRunUsageErrors checks that bad command lines end with status 2, a
-// message and the usage on stderr, and nothing on stdout.
+// briefUsageError reports whether stderr is a usage error as the tool
+// prints it: one line with the reason and one saying how to get the help,
+// not the help itself (which would bury the reason).
+func briefUsageError(stderr, reason string) bool {
+	lines := strings.Split(strings.TrimSuffix(stderr, "\n"), "\n")
+	return len(lines) == 2 && strings.HasPrefix(lines[0], "livempu") && strings.Contains(lines[0], reason) &&
+		strings.HasPrefix(lines[1], `Run "livempu `) && strings.HasSuffix(lines[1], `" for usage.`)
+}
+
+// TestRunUsageErrors checks that bad command lines end with status 2, the
+// reason and a line saying how to get help on stderr (not the whole help),
+// and nothing on stdout.
 func TestRunUsageErrors(t *testing.T) {
 	t.Parallel()
+	if r := runIn(context.Background(), noEnv); r.code != exitUsage || r.stdout != "" || !strings.Contains(r.stderr, "Commands:") {
+		t.Errorf("livempu without a command: status %d, stdout %q, stderr (want the help):\n%s", r.code, r.stdout, r.stderr)
+	}
 	for _, tc := range []struct {
 		args []string
-		want string // in stderr
+		want string // the reason, on stderr's first line
 	}{
-		{nil, "Commands:"},
 		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
 		{[]string{"--output", "json", "tasks"}, "flags go after it"},
 		{[]string{"help", "nope"}, `unknown command "nope"`},
@@ -58,6 +70,9 @@ func TestRunUsageErrors(t *testing.T) {
 		{[]string{"tasks", "--app-id", "x/y"}, "--app-id: "},
 		{[]string{"tasks", "--app-id", "a", "--task-id", strings.Repeat("t", 56)}, "--task-id: "},
 		{[]string{"tasks", "--demo", "--endpoint", "https://live.aliyuncs.com"}, "cannot be combined"},
+		{[]string{"tasks", "--demo", "--insecure-http"}, "cannot be combined"},
+		{[]string{"tasks", "--demo", "--app-id", "myapp"}, `--app-id "myapp": the demo has only the application ` + livetest.DemoAppID},
+		{[]string{"events", "--demo", "--app-id", "myapp", "--since", "1h"}, `--app-id "myapp": the demo has only the application ` + livetest.DemoAppID},
 		{[]string{"events", "--app-id", "a"}, "give the time window"},
 		{[]string{"events", "--app-id", "a", "--end", "now"}, "give the time window"},
 		{[]string{"events", "--app-id", "a", "--since", "6h", "--end", "now"}, "cannot be combined"},
@@ -70,7 +85,7 @@ func TestRunUsageErrors(t *testing.T) {
 		{[]string{"version", "now"}, `unexpected argument "now"`},
 	} {
 		r := runIn(context.Background(), noEnv, tc.args...)
-		if r.code != exitUsage || r.stdout != "" || !strings.Contains(r.stderr, tc.want) || !strings.Contains(r.stderr, "Usage") {
+		if r.code != exitUsage || r.stdout != "" || !briefUsageError(r.stderr, tc.want) {
 			t.Errorf("livempu %q: status %d, stdout %q, stderr (want %q):\n%s", tc.args, r.code, r.stdout, tc.want, r.stderr)
 		}
 	}

@@ -57,13 +57,13 @@ func (e *env) tasks(ctx context.Context, args []string) int {
 		return code
 	}
 	if msg := o.check(fs, e.stdoutTTY); msg != "" {
-		return e.commandUsageError(fs, tasksHelp, msg)
+		return e.commandUsageError(fs, msg)
 	}
 	req := &livempu.ListRtcMPUTaskDetailRequest{AppID: o.appID, TaskID: o.taskID, PageSize: o.pageSize, PageNo: 1}
 	if err := req.Validate(); err != nil {
-		return e.commandUsageError(fs, tasksHelp, flagError(err))
+		return e.commandUsageError(fs, flagError(err))
 	}
-	api, release, code, ok := e.connectOrExit(fs, tasksHelp, &o.commonOptions)
+	api, release, code, ok := e.connectOrExit(fs, &o.commonOptions)
 	if !ok {
 		return code
 	}
