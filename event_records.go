@@ -146,9 +146,10 @@ func (e MPUEvent) Failed() bool { return e.Payload.ErrorCode != 0 }
 
 // Validate checks the request against the documented constraints without
 // sending it: AppID required (up to 64 letters, digits, _ or -), StartTime
-// and EndTime required with StartTime not after EndTime, PageSize 1 to 100
-// and PageNo 1 or more, both required. The seven-day window is left to the
-// service, whose clock decides it. The error is a *ValidationError.
+// and EndTime required, in the years 1970 to 9999 (UTC), with StartTime not
+// after EndTime, PageSize 1 to 100 and PageNo 1 or more, both required. The
+// seven-day window is left to the service, whose clock decides it. The error
+// is a *ValidationError.
 func (r *ListRtcMPUEventSubRecordRequest) Validate() error {
 	v := validator{action: ActionListRtcMPUEventSubRecord}
 	if r == nil {
@@ -157,15 +158,10 @@ func (r *ListRtcMPUEventSubRecordRequest) Validate() error {
 	}
 	v.id("AppID", r.AppID, true, MaxAppIDLen)
 	v.text("SubID", r.SubID)
-	switch {
-	case r.StartTime.IsZero():
-		v.fail("StartTime", "is required")
-	case r.EndTime.IsZero():
-		v.fail("EndTime", "is required")
-	case r.StartTime.Truncate(time.Second).After(r.EndTime.Truncate(time.Second)):
+	v.time("StartTime", r.StartTime)
+	v.time("EndTime", r.EndTime)
+	if r.StartTime.Truncate(time.Second).After(r.EndTime.Truncate(time.Second)) {
 		v.fail("StartTime", "is after EndTime")
-	case r.StartTime.UTC().Year() < 1970 || r.EndTime.UTC().Year() > 9999: // as sent, in UTC
-		v.fail("StartTime", "is outside the years 1970 to 9999")
 	}
 	v.page(r.PageSize, r.PageNo, true)
 	return v.result()

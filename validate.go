@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/livempu/livempu-go/signer"
 )
@@ -45,16 +46,28 @@ func (v *validator) id(field, value string, required bool, maxLen int) {
 		if required {
 			v.fail(field, "is required")
 		}
-	case len(value) > maxLen:
-		v.fail(field, "is "+strconv.Itoa(len(value))+" characters long; the limit is "+strconv.Itoa(maxLen))
 	default:
 		for i := 0; i < len(value); i++ {
 			if !isIDByte(value[i]) {
-				v.fail(field, "may contain only letters, digits, '_' and '-' (found "+strconv.QuoteRune(rune(value[i]))+" at byte "+strconv.Itoa(i)+")")
+				v.fail(field, "may contain only letters, digits, '_' and '-' (found "+charAt(value, i)+" at byte "+strconv.Itoa(i)+")")
 				return
 			}
 		}
+		if len(value) > maxLen {
+			v.fail(field, "is "+strconv.Itoa(len(value))+" characters long; the limit is "+strconv.Itoa(maxLen))
+		}
 	}
+}
+
+// charAt describes the character that starts at byte i of s as the caller
+// wrote it: the whole rune of a multi-byte UTF-8 sequence, not its first
+// byte, and a byte that is not valid UTF-8 by its value.
+func charAt(s string, i int) string {
+	r, size := utf8.DecodeRuneInString(s[i:])
+	if r == utf8.RuneError && size <= 1 {
+		return "byte 0x" + strconv.FormatUint(uint64(s[i]), 16)
+	}
+	return strconv.QuoteRune(r)
 }
 
 func isIDByte(c byte) bool {
@@ -72,6 +85,16 @@ func (v *validator) page(size, no int, required bool) {
 		v.fail("PageNo", "is required (1 or more)")
 	} else if no < 0 {
 		v.fail("PageNo", "must be 1 or more (got "+strconv.Itoa(no)+")")
+	}
+}
+
+// time checks a required time that the service reads as UTC
+// yyyy-MM-ddTHH:mm:ssZ.
+func (v *validator) time(field string, t time.Time) {
+	if t.IsZero() {
+		v.fail(field, "is required")
+	} else if y := t.UTC().Year(); y < 1970 || y > 9999 { // as sent, in UTC
+		v.fail(field, "is outside the years 1970 to 9999 (UTC year "+strconv.Itoa(y)+")")
 	}
 }
 
