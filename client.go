@@ -21,6 +21,7 @@ import (
 	"net/url"
 	"runtime"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
 	"github.com/livempu/livempu-go/signer"
@@ -236,6 +237,9 @@ type callState struct {
 	action   string
 	attempts int
 	token    string // STS token of the last attempt, kept out of errors
+	// waitPastDeadline is the wait the last answer asked for before a
+	// retry, when it would have passed the context's deadline.
+	waitPastDeadline time.Duration
 }
 
 type callStateKey struct{}
@@ -273,7 +277,11 @@ func (c *Client) do(ctx context.Context, action, query string, decode func(strin
 		if errors.As(err, &perm) {
 			err = perm.err
 		}
-		return &OperationError{Action: action, Attempts: st.attempts, Err: callError(ctx, err)}
+		err = callError(ctx, err)
+		if st.waitPastDeadline > 0 {
+			err = &waitPastDeadlineError{err: err, wait: st.waitPastDeadline}
+		}
+		return &OperationError{Action: action, Attempts: st.attempts, Err: err}
 	}
 	return nil
 }
@@ -291,8 +299,9 @@ func (c *Client) responseOutcome(ctx context.Context, st *callState, resp *http.
 	}
 	err = scrubToken(err, st.token)
 	var broken *bodyReadError
-	if errors.As(err, &broken) {
-		return err
+	var apiErr *APIError
+	if errors.As(err, &broken) || errors.As(err, &apiErr) && retryableCode(apiErr.Code) {
+		return err // for the retry policy: a broken body, or a throttle sent with a 2xx status
 	}
 	return &permanentError{err}
 }

@@ -1,9 +1,11 @@
 package livempu
 
 import (
+	"context"
 	"errors"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // ErrInvalidRequest is matched by every *ValidationError: the request was
@@ -163,13 +165,16 @@ func sentinelFor(code string) error {
 var ErrMalformedResponse = errors.New("livempu: malformed response")
 
 // ResponseError reports a response that could not be decoded: an HTML page
-// from a proxy, truncated or empty JSON, or a body over the size limit.
+// from a proxy, truncated or empty JSON, a 2xx body that is not a JSON
+// object, a body over the size limit, or a redirect (3xx), which is never
+// followed.
 type ResponseError struct {
 	// StatusCode is the HTTP status.
 	StatusCode int
 	// RequestID is from the x-acs-request-id header, when present.
 	RequestID string
-	// BodyPrefix is a short, printable prefix of the body.
+	// BodyPrefix is a short, printable prefix of the body (empty for a
+	// redirect, whose body may quote the target URL).
 	BodyPrefix string
 	// Err is the decoding error.
 	Err error
@@ -177,12 +182,22 @@ type ResponseError struct {
 
 // Error names the status, request id and a safe prefix of the body.
 func (e *ResponseError) Error() string {
-	s := "livempu: malformed response (HTTP " + strconv.Itoa(e.StatusCode) + ")"
+	what := "malformed response"
+	if e.StatusCode >= 300 && e.StatusCode < 400 {
+		what = "redirect refused"
+	}
+	s := "livempu: " + what + " (HTTP " + strconv.Itoa(e.StatusCode) + ")"
 	if e.RequestID != "" {
 		s += " [request id " + e.RequestID + "]"
 	}
 	if e.Err != nil {
 		s += ": " + e.Err.Error()
+	}
+	switch {
+	case e.StatusCode >= 300 && e.StatusCode < 400:
+		return s
+	case e.BodyPrefix == "":
+		return s + ": empty body"
 	}
 	return s + ": body starts " + strconv.Quote(e.BodyPrefix)
 }
@@ -222,6 +237,23 @@ func (e *OperationError) Error() string {
 
 // Unwrap returns the cause.
 func (e *OperationError) Unwrap() error { return e.Err }
+
+// waitPastDeadlineError is the error of a call that gave up at once because
+// the wait the service asked for before a retry would have passed the
+// context's deadline. It matches both the answer's error (an *APIError:
+// ErrThrottled, ...) and context.DeadlineExceeded: the call could not be
+// completed within its deadline, exactly as if it had waited, so code that
+// handles deadlines keeps working, and nothing of the answer is lost.
+type waitPastDeadlineError struct {
+	err  error
+	wait time.Duration
+}
+
+func (e *waitPastDeadlineError) Error() string {
+	return e.err.Error() + "; not retried: the wait asked for (" + e.wait.String() + ") would pass the context deadline"
+}
+
+func (e *waitPastDeadlineError) Unwrap() []error { return []error{e.err, context.DeadlineExceeded} }
 
 // errNilAPI is yielded by an iterator given a nil API.
 var errNilAPI = errors.New("livempu: nil API")

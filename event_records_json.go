@@ -28,9 +28,16 @@ func (r *ListRtcMPUEventSubRecordResponse) AppendWireJSON(dst []byte) []byte {
 	return w.Buf
 }
 
-// decode decodes a whole response body.
+// decode decodes a whole response body; a body that is not a page (null,
+// an error document) is an error, never an empty page.
 func (r *ListRtcMPUEventSubRecordResponse) decode(body string) error {
-	return wire.Decode(body, r.decodeFrom)
+	if err := wire.Decode(body, r.decodeFrom); err != nil {
+		return err
+	}
+	if len(r.Logs) == 0 {
+		return checkEmptyPage(body)
+	}
+	return nil
 }
 
 func (r *ListRtcMPUEventSubRecordResponse) decodeFrom(d *wire.Decoder) error {

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 	"unsafe"
 
+	"github.com/livempu/livempu-go/internal/wire"
 	"github.com/livempu/livempu-go/signer"
 )
 
@@ -19,6 +20,11 @@ import (
 func (c *Client) handleResponse(resp *http.Response, action string, decode func(string) error) error {
 	requestID := resp.Header.Get("x-acs-request-id")
 	ok := resp.StatusCode >= 200 && resp.StatusCode < 300
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		// Its body is not read: it is a page about the redirect, which may
+		// quote the target's whole URL.
+		return &ResponseError{StatusCode: resp.StatusCode, RequestID: requestID, Err: redirectRefused(resp)}
+	}
 	if n := resp.ContentLength; ok && n > 0 && n <= c.maxBody {
 		// The length is known: read straight into the one buffer that
 		// will back every string of the decoded page, with no copy.
@@ -27,7 +33,7 @@ func (c *Client) handleResponse(resp *http.Response, action string, decode func(
 			return &ResponseError{StatusCode: resp.StatusCode, RequestID: requestID, BodyPrefix: safePrefix(b[:got]), Err: &bodyReadError{err}}
 		}
 		if err := decode(unsafe.String(&b[0], len(b))); err != nil {
-			return &ResponseError{StatusCode: resp.StatusCode, RequestID: requestID, BodyPrefix: safePrefix(b), Err: err}
+			return decodeError(resp.StatusCode, requestID, action, b, err)
 		}
 		return nil
 	}
@@ -40,11 +46,52 @@ func (c *Client) handleResponse(resp *http.Response, action string, decode func(
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		// One copy of the body backs every string of the decoded page.
 		if err := decode(string(body)); err != nil {
-			return &ResponseError{StatusCode: resp.StatusCode, RequestID: requestID, BodyPrefix: safePrefix(body), Err: err}
+			return decodeError(resp.StatusCode, requestID, action, body, err)
 		}
 		return nil
 	}
 	return parseAPIError(resp.StatusCode, requestID, action, body)
+}
+
+// decodeError is the error of a 2xx body that did not decode as the
+// operation's answer: the *APIError of an error document sent with a
+// success status, otherwise a *ResponseError.
+func decodeError(status int, requestID, action string, body []byte, err error) error {
+	if errors.Is(err, errErrorDocument) {
+		return parseAPIError(status, requestID, action, body)
+	}
+	return &ResponseError{StatusCode: status, RequestID: requestID, BodyPrefix: safePrefix(body), Err: err}
+}
+
+// errErrorDocument is returned by a page decoder for a 2xx body that is
+// Alibaba's error document ({"Code": ..., "Message": ...}) rather than a
+// page.
+var errErrorDocument = errors.New("error document with a success status")
+
+// errNotAnObject is returned by a page decoder for a 2xx body that is valid
+// JSON but not an object (null, an array, a string...): no page at all.
+var errNotAnObject = errors.New("body is not a JSON object")
+
+// checkEmptyPage is called by a page decoder when a 2xx body decoded to a
+// page without items: it tells a real empty page from a body that only
+// decodes like one, a top-level null or an error document. Pages with items
+// are never scanned twice.
+func checkEmptyPage(body string) error {
+	i := strings.IndexFunc(body, func(r rune) bool { return r != ' ' && r != '\t' && r != '\n' && r != '\r' })
+	if i < 0 || body[i] != '{' {
+		return errNotAnObject
+	}
+	var code string
+	err := wire.Object(body, func(k, v string) error {
+		if strings.EqualFold(k, `"Code"`) {
+			code, _ = wire.String(v)
+		}
+		return nil
+	})
+	if err == nil && code != "" {
+		return errErrorDocument
+	}
+	return nil
 }
 
 // bufferPool recycles response buffers: decoded values copy what they keep.
@@ -136,4 +183,18 @@ func redactToken(s, token string) string {
 		}
 	}
 	return s
+}
+
+// redirectRefused describes a redirect the client did not follow, naming
+// the target's scheme and host but nothing of its path or query.
+func redirectRefused(resp *http.Response) error {
+	const why = "a signed request is never sent to another location"
+	loc, err := resp.Location()
+	switch {
+	case errors.Is(err, http.ErrNoLocation):
+		return errors.New("no Location; " + why)
+	case err != nil || loc.Host == "":
+		return errors.New("unreadable Location; " + why)
+	}
+	return errors.New("target " + loc.Scheme + "://" + loc.Host + "; " + why)
 }

@@ -26,24 +26,61 @@ const maxServerWait = time.Minute
 
 // checkRetry is the retry policy: retry network errors, 5xx, 429 and the
 // Throttling*, ServiceUnavailable and InternalError codes (whatever their
-// status); never other 4xx, context errors or failures before sending. Both
-// operations are read-only, so a retry is always safe.
+// status, 2xx included); never other 4xx, context errors or failures before
+// sending. Both operations are read-only, so a retry is always safe. A retry
+// whose server-requested wait cannot end before the context's deadline is
+// not made: the call ends at once with this answer's error.
 func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return false, ctxErr
 	}
+	retry := retryable(resp, err)
+	if retry && resp != nil && !c.serverWaitFits(ctx, resp) {
+		return false, nil
+	}
+	return retry, nil
+}
+
+// retryable reports whether an attempt's outcome is worth another attempt.
+func retryable(resp *http.Response, err error) bool {
 	if err != nil {
-		return retryableNetError(err), nil
+		var apiErr *APIError
+		if errors.As(err, &apiErr) { // an error document with a 2xx status
+			return retryableCode(apiErr.Code)
+		}
+		return retryableNetError(err)
 	}
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests:
-		return true, nil
+		return true
 	case resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented:
-		return true, nil
+		return true
 	case resp.StatusCode >= 400:
-		return retryableCode(peekCode(resp)), nil
+		return retryableCode(peekCode(resp))
 	}
-	return false, nil
+	return false
+}
+
+// serverWaitFits reports whether the wait an answer asks for before a retry
+// (Retry-After, TimeLeft) ends before the context's deadline. When it does
+// not, and a retry was left, it notes the wait in the call state so that the
+// call's error says why it gave up. Sleeping to the deadline would only
+// replace the answer's error with a bare context.DeadlineExceeded.
+func (c *Client) serverWaitFits(ctx context.Context, resp *http.Response) bool {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		return true
+	}
+	wait, ok := serverWait(resp.Header)
+	if !ok || time.Until(deadline) >= wait {
+		return true
+	}
+	st, _ := ctx.Value(callStateKey{}).(*callState)
+	if st == nil || st.attempts > c.retry.RetryMax {
+		return true // no retry left: the wait was never going to be waited
+	}
+	st.waitPastDeadline = wait
+	return false
 }
 
 // retryableNetError reports whether a transport error may go away on retry.
@@ -54,6 +91,10 @@ func retryableNetError(err error) bool {
 	var perm *permanentError
 	if errors.As(err, &perm) {
 		return false
+	}
+	var proxyErr *proxyError
+	if errors.As(err, &proxyErr) && proxyErr.refused {
+		return proxyErr.retryable()
 	}
 	var dnsErr *net.DNSError
 	if errors.As(err, &dnsErr) {

@@ -50,7 +50,8 @@ func (t attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, &permanentError{limiterError(ctx, err)}
 		}
 	}
-	out := req.Clone(ctx)
+	traceCtx, proxy := c.watchProxy(ctx, req)
+	out := req.Clone(traceCtx)
 	// Shared, never modified value slices: no allocation per attempt.
 	out.Header["User-Agent"] = c.userAgentHeader
 	out.Header["Accept"] = acceptJSON
@@ -65,7 +66,7 @@ func (t attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	hc.CheckRedirect = noRedirects
 	resp, err := hc.Do(out)
 	if err != nil {
-		err = stripURL(err)
+		err = proxy.explain(stripURL(err))
 	}
 	c.logAttempt(ctx, st, resp, err, time.Since(start))
 	return resp, err

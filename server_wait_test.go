@@ -1,0 +1,106 @@
+package livempu_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	livempu "github.com/livempu/livempu-go"
+)
+
+// Regression tests: a wait the server asks for that cannot fit in the
+// caller's deadline (issue 12, item 4).
+
+// A throttle whose wait cannot fit in the caller's deadline ends the call at
+// once with the service's answer, instead of sleeping to the deadline and
+// returning a bare context error.
+func TestServerWaitBeyondDeadlineReturnsTheAPIError(t *testing.T) {
+	tests := []struct {
+		name     string
+		status   int
+		header   http.Header
+		body     string
+		sentinel error
+	}{
+		{"Retry-After on a 429", 429, http.Header{"Retry-After": {"30"}}, errorBody("Throttling.User"), livempu.ErrThrottled},
+		{"x-ratelimit TimeLeft on a 400", 400, http.Header{"X-Ratelimit-User-Api": {"Limit:50,Remain:0,TimeLeft:20000,Reset:1"}}, errorBody("Throttling.Api"), livempu.ErrThrottled},
+		{"Retry-After on a 503", 503, http.Header{"Retry-After": {"45"}}, errorBody("ServiceUnavailable"), livempu.ErrServiceUnavailable},
+		{"Retry-After on a 200 error document", 200, http.Header{"Retry-After": {"30"}}, errorBody("Throttling.User"), livempu.ErrThrottled},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeServer(t, func(n int, a attempt, w http.ResponseWriter) {
+				for k, v := range tc.header {
+					w.Header()[k] = v
+				}
+				writeJSON(w, tc.status, tc.body)
+			})
+			c := newTestClient(t, f)
+			// The deadline is far shorter than the wait asked for, and far
+			// longer than a call that gives up at once can take.
+			ctx, cancel := context.WithTimeout(context.Background(), 8*time.Second)
+			defer cancel()
+			_, err := c.ListRtcMPUTaskDetail(ctx, taskReq())
+			if ctx.Err() != nil {
+				t.Fatalf("the call slept to the deadline: err = %v", err)
+			}
+			checkErr(t, err)
+			var ae *livempu.APIError
+			if !errors.As(err, &ae) || ae.RequestID == "" || ae.Code == "" {
+				t.Fatalf("err = %v, want the *APIError with its code and request id", err)
+			}
+			if !errors.Is(err, tc.sentinel) {
+				t.Errorf("errors.Is(err, %v) = false: %v", tc.sentinel, err)
+			}
+			if !errors.Is(err, context.DeadlineExceeded) {
+				t.Errorf("errors.Is(err, context.DeadlineExceeded) = false: %v", err)
+			}
+			if n := len(f.attempts()); n != 1 {
+				t.Errorf("%d attempts, want 1", n)
+			}
+			if !strings.Contains(err.Error(), "deadline") {
+				t.Errorf("message does not say the wait passes the deadline: %v", err)
+			}
+		})
+	}
+}
+
+// A wait that fits in the deadline is still waited.
+func TestServerWaitWithinDeadlineIsRetried(t *testing.T) {
+	f := newFakeServer(t, func(n int, a attempt, w http.ResponseWriter) {
+		if n == 1 {
+			w.Header().Set("Retry-After", "1")
+			writeJSON(w, 429, errorBody("Throttling.User"))
+			return
+		}
+		writeJSON(w, 200, oneTaskBody)
+	})
+	c := newTestClient(t, f)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if _, err := c.ListRtcMPUTaskDetail(ctx, taskReq()); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.attempts()); n != 2 {
+		t.Errorf("%d attempts, want 2", n)
+	}
+}
+
+// The last attempt's wait is never waited, so a deadline it passes changes
+// nothing: the error is the API error alone.
+func TestServerWaitOnTheLastAttemptIsNotADeadlineError(t *testing.T) {
+	f := newFakeServer(t, func(n int, a attempt, w http.ResponseWriter) {
+		w.Header().Set("Retry-After", "30")
+		writeJSON(w, 429, errorBody("Throttling.User"))
+	})
+	c := newTestClient(t, f, livempu.WithMaxRetries(0))
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Second)
+	defer cancel()
+	_, err := c.ListRtcMPUTaskDetail(ctx, taskReq())
+	if !errors.Is(err, livempu.ErrThrottled) || errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want ErrThrottled alone", err)
+	}
+}
