@@ -498,6 +498,10 @@ func walk[T any](ctx context.Context, e *env, o *commonOptions, spec walkSpec[T]
 		return exitFailure
 	case walkErr != nil && o.timeout > 0 && errors.Is(walkErr, context.DeadlineExceeded):
 		fmt.Fprintf(e.stderr, "livempu %s: timed out after %v (--timeout), %d %s written\n", spec.command, o.timeout, written, spec.noun)
+		if apiErr := (*livempu.APIError)(nil); errors.As(walkErr, &apiErr) {
+			// The service asked for a wait the timeout could not hold.
+			fmt.Fprintf(e.stderr, "livempu %s: %s\n", spec.command, describeError(walkErr))
+		}
 		return exitFailure
 	case walkErr != nil:
 		fmt.Fprintf(e.stderr, "livempu %s: %s\n", spec.command, describeError(walkErr))

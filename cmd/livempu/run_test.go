@@ -293,6 +293,30 @@ func TestRunTimeout(t *testing.T) {
 	}
 }
 
+// TestRunThrottleBeyondTimeout: a throttle asking for a wait longer than
+// --timeout ends the command at once, and stderr names the throttle and its
+// request id, not only the timeout.
+func TestRunThrottleBeyondTimeout(t *testing.T) {
+	setCredentials(t)
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "60")
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(429)
+		_, _ = w.Write([]byte(`{"Code":"Throttling.User","Message":"Request was denied due to user flow control.","RequestId":"throttle-req"}`))
+	}))
+	defer front.Close()
+	start := time.Now()
+	r := runIn(context.Background(), noEnv, "tasks", "--app-id", livetest.DemoAppID, "--endpoint", front.URL, "--timeout", "30s", "-o", "csv")
+	if r.code != exitFailure || time.Since(start) > 15*time.Second {
+		t.Fatalf("status %d after %v, stderr %q", r.code, time.Since(start), r.stderr)
+	}
+	for _, want := range []string{"timed out after 30s", "Throttling.User", "throttle-req"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q: %s", want, r.stderr)
+		}
+	}
+}
+
 // TestRunErrorMidWalk fails the second page: the first page's tasks are
 // written, the JSON array is closed, and stderr names the code, the request
 // id and the page.
