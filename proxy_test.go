@@ -3,6 +3,7 @@ package livempu_test
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -98,5 +99,68 @@ func TestProxyUnreachableIsNamed(t *testing.T) {
 	var ne net.Error
 	if !errors.As(err, &ne) {
 		t.Errorf("the network error is no longer reachable with errors.As: %v", err)
+	}
+}
+
+// tunnelingProxy opens every CONNECT tunnel it is asked for.
+func tunnelingProxy(t *testing.T) (*httptest.Server, *atomic.Int32) {
+	var connects atomic.Int32
+	p := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodConnect {
+			w.WriteHeader(http.StatusMethodNotAllowed)
+			return
+		}
+		connects.Add(1)
+		upstream, err := net.Dial("tcp", r.Host)
+		if err != nil {
+			w.WriteHeader(http.StatusBadGateway)
+			return
+		}
+		defer upstream.Close()
+		w.WriteHeader(http.StatusOK)
+		conn, rw, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		go func() { _, _ = io.Copy(upstream, rw) }()
+		_, _ = io.Copy(conn, upstream)
+	}))
+	t.Cleanup(p.Close)
+	return p, &connects
+}
+
+// Through a tunnel that works, an endpoint whose certificate is not trusted
+// (a proxy that intercepts TLS, say) is reported with the proxy named and,
+// like any certificate error, not retried; a trusted one answers normally.
+func TestProxyTunnelCertificateError(t *testing.T) {
+	proxy, connects := tunnelingProxy(t)
+	endpoint := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, oneTaskBody) }))
+	defer endpoint.Close()
+	p, _ := url.Parse(proxy.URL)
+	for _, trusted := range []bool{false, true} {
+		tr := &http.Transport{Proxy: http.ProxyURL(p)}
+		if trusted {
+			tr.TLSClientConfig = endpoint.Client().Transport.(*http.Transport).TLSClientConfig
+		}
+		c, err := livempu.NewClient(
+			livempu.WithEndpoint(endpoint.URL),
+			livempu.WithStaticCredentials(testKeyID, testSecret, testToken),
+			livempu.WithHTTPClient(&http.Client{Transport: tr}),
+			livempu.WithRetryBackoff(time.Millisecond, 5*time.Millisecond),
+			livempu.WithRateLimiter(livempu.ActionListRtcMPUTaskDetail, nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		connects.Store(0)
+		_, err = c.ListRtcMPUTaskDetail(context.Background(), taskReq())
+		switch {
+		case trusted && err != nil:
+			t.Errorf("trusted endpoint through the proxy: %v", err)
+		case !trusted && (err == nil || !strings.Contains(err.Error(), "through proxy "+p.Host) || !strings.Contains(err.Error(), "certificate")):
+			t.Errorf("untrusted endpoint: err = %v, want a certificate error naming the proxy", err)
+		case !trusted && connects.Load() != 1:
+			t.Errorf("untrusted endpoint: %d tunnels, want 1 (a certificate error is not retried)", connects.Load())
+		}
 	}
 }
