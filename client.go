@@ -16,7 +16,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"runtime"
@@ -40,9 +39,10 @@ const (
 const (
 	// APIVersion is the Live API version both operations belong to.
 	APIVersion = "2016-11-01"
-	// DefaultEndpoint is the central Live endpoint. The Singapore and
-	// Frankfurt regions have their own hosts, live.ap-southeast-1.aliyuncs.com
-	// and live.eu-central-1.aliyuncs.com (pass them to WithEndpoint).
+	// DefaultEndpoint is the central Live endpoint, used when neither
+	// WithRegion nor WithEndpoint is given. Alibaba's endpoint table sends
+	// most regions to it, but not ap-southeast-1 or eu-central-1: name the
+	// region with WithRegion and the client picks its endpoint.
 	DefaultEndpoint = "https://live.aliyuncs.com"
 	// SDKVersion is this SDK's version, sent in the User-Agent.
 	SDKVersion = "0.1.0"
@@ -64,6 +64,7 @@ var _ API = (*Client)(nil)
 type Client struct {
 	endpoint  *url.URL
 	baseURL   string // endpoint without query, ready for "?" + query
+	region    string // WithRegion's ID, "" when not given
 	creds     signer.CredentialsProvider
 	signer    signer.Signer
 	hc        *http.Client
@@ -89,13 +90,18 @@ func NewClient(opts ...Option) (*Client, error) {
 	if err := o.check(); err != nil {
 		return nil, err
 	}
-	ep, err := parseEndpoint(o.endpoint, o.insecure)
+	endpoint, err := o.endpoint.resolve()
+	if err != nil {
+		return nil, err
+	}
+	ep, err := parseEndpoint(endpoint, o.insecure)
 	if err != nil {
 		return nil, err
 	}
 	c := &Client{
 		endpoint:  ep,
 		baseURL:   ep.String(),
+		region:    o.endpoint.region,
 		creds:     o.creds,
 		signer:    signer.Signer{Version: o.sigVersion, APIVersion: APIVersion, Now: o.now},
 		hc:        o.httpClient,
@@ -151,42 +157,6 @@ func (o *options) check() error {
 	return nil
 }
 
-// parseEndpoint accepts a URL or a bare host and refuses plain HTTP to a
-// non-loopback host unless insecure is set.
-func parseEndpoint(s string, insecure bool) (*url.URL, error) {
-	raw := strings.TrimSpace(s)
-	if !strings.Contains(raw, "://") {
-		raw = "https://" + raw
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return nil, fmt.Errorf("livempu: invalid endpoint %q: %w", s, err)
-	}
-	switch {
-	case u.Scheme != "https" && u.Scheme != "http":
-		return nil, fmt.Errorf("livempu: invalid endpoint %q: scheme must be https or http", s)
-	case u.Host == "":
-		return nil, fmt.Errorf("livempu: invalid endpoint %q: no host", s)
-	case u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
-		return nil, fmt.Errorf("livempu: invalid endpoint %q: must not have user info, query or fragment", s)
-	case u.Scheme == "http" && !insecure && !isLoopback(u.Hostname()):
-		return nil, fmt.Errorf("livempu: endpoint %q uses plain HTTP to a non-loopback host; use https or WithInsecureHTTP", s)
-	}
-	if u.Path == "" {
-		u.Path = "/"
-	}
-	return u, nil
-}
-
-// isLoopback reports whether host is localhost or a loopback IP.
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
 // userAgent names the SDK, its version, Go's version and the platform.
 func userAgent(suffix string) string {
 	ua := "livempu-go/" + SDKVersion + " (" + runtime.Version() + "; " + runtime.GOOS + "/" + runtime.GOARCH + ")"
@@ -208,12 +178,22 @@ func defaultHTTPClient() *http.Client {
 	return &http.Client{Transport: t}
 }
 
-// Endpoint returns the endpoint the client sends to.
+// Endpoint returns the endpoint the client sends to: WithEndpoint's, else
+// the one WithRegion and WithVPC selected, else DefaultEndpoint.
 func (c *Client) Endpoint() string { return c.baseURL }
+
+// Region returns the region ID given to WithRegion, or "" when none was
+// given (DefaultEndpoint serves several regions, so none can be inferred),
+// for telemetry such as OpenTelemetry's cloud.region.
+func (c *Client) Region() string { return c.region }
 
 // String describes the client without credentials.
 func (c *Client) String() string {
-	return "livempu.Client{endpoint: " + c.baseURL + ", signature: " + c.signer.Version.String() + "}"
+	region := ""
+	if c.region != "" {
+		region = ", region: " + c.region
+	}
+	return "livempu.Client{endpoint: " + c.baseURL + region + ", signature: " + c.signer.Version.String() + "}"
 }
 
 // GoString is used by %#v; like String it shows no credentials.

@@ -14,7 +14,7 @@ type Option func(*options)
 // options collects what the Option functions set; NewClient checks it.
 type options struct {
 	creds      signer.CredentialsProvider
-	endpoint   string
+	endpoint   endpointOptions
 	insecure   bool
 	sigVersion signer.Version
 	httpClient *http.Client
@@ -30,7 +30,6 @@ type options struct {
 
 func defaultOptions() options {
 	return options{
-		endpoint:   DefaultEndpoint,
 		sigVersion: signer.V3,
 		maxRetries: 3,
 		backoffMin: 200 * time.Millisecond,
@@ -56,13 +55,39 @@ func WithCredentialsProvider(p signer.CredentialsProvider) Option {
 	return func(o *options) { o.creds = p }
 }
 
-// WithEndpoint sets the service endpoint: "https://live.aliyuncs.com" by
-// default; a bare host such as "live.ap-southeast-1.aliyuncs.com" means
-// HTTPS. A plain http:// endpoint is refused unless its host is a loopback
-// address or WithInsecureHTTP is given, so that signed requests and STS
-// tokens do not cross a network in clear by accident.
+// WithEndpoint sets the service endpoint, overriding WithRegion and WithVPC
+// (a region given with it is still reported by Client.Region, and need not
+// be in the table, so a region newer than this SDK can be named). A bare
+// host such as "live.ap-southeast-1.aliyuncs.com" means HTTPS; a bare word
+// with no dot, such as a region ID, is refused (use WithRegion). A plain
+// http:// endpoint is refused unless its host is a loopback address or
+// WithInsecureHTTP is given, so that signed requests and STS tokens do not
+// cross a network in clear by accident. Use it for test servers, proxies
+// that terminate TLS, and hosts the published table lacks.
 func WithEndpoint(endpoint string) Option {
-	return func(o *options) { o.endpoint = endpoint }
+	return func(o *options) { o.endpoint.url, o.endpoint.urlSet = endpoint, true }
+}
+
+// WithRegion selects the endpoint of an API region (a region ID such as
+// "ap-southeast-1") from Alibaba's published endpoint table for Live
+// 2016-11-01: live.ap-southeast-1.aliyuncs.com for ap-southeast-1,
+// live.eu-central-1.aliyuncs.com for eu-central-1, and live.aliyuncs.com
+// for cn-shanghai, cn-beijing, cn-qingdao, cn-shenzhen, ap-northeast-1,
+// ap-southeast-5 and me-central-1. NewClient fails on an ID not in the
+// table, listing the known ones. Client.Region reports the ID. The region
+// is the API's, where the account's resources are managed; it is not a
+// Region value (where an MPU task mixes its streams).
+func WithRegion(regionID string) Option {
+	return func(o *options) { o.endpoint.region, o.endpoint.regionSet = regionID, true }
+}
+
+// WithVPC selects the region's VPC endpoint, reachable only from inside an
+// Alibaba Cloud VPC and with no Internet egress: published for cn-shanghai
+// (live-vpc.cn-shanghai.aliyuncs.com), ap-southeast-1 and me-central-1.
+// NewClient fails when WithRegion is missing or names a region without
+// one.
+func WithVPC() Option {
+	return func(o *options) { o.endpoint.vpc = true }
 }
 
 // WithInsecureHTTP allows a plain http:// endpoint on a non-loopback host,

@@ -40,9 +40,9 @@ func (t attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.URL.Scheme != c.endpoint.Scheme || req.URL.Host != c.endpoint.Host {
 		return nil, &permanentError{errors.New("livempu: refusing to sign a request for a host other than the endpoint")}
 	}
-	creds, err := c.creds.Retrieve(ctx)
+	creds, err := c.credentials(ctx)
 	if err != nil {
-		return nil, &permanentError{fmt.Errorf("livempu: credentials: %w", err)}
+		return nil, &permanentError{err}
 	}
 	st.token = creds.SecurityToken
 	if lim := c.limiterFor(creds.AccessKeyID, st.action); lim != nil {
