@@ -114,7 +114,7 @@ func validRegionID(id string) bool {
 
 // unknownRegionError lists the known region IDs.
 func unknownRegionError(id string) error {
-	return fmt.Errorf("livempu: WithRegion(%q): unknown region ID%s; known region IDs: %s (WithEndpoint reaches any other host)",
+	return fmt.Errorf("livempu: unknown region ID %q given to WithRegion%s; known region IDs: %s (WithEndpoint reaches any other host)",
 		id, mixingRegionNote(id), knownRegions())
 }
 
@@ -133,7 +133,7 @@ func mixingRegionNote(s string) string {
 func bareWordError(s string) error {
 	word := strings.TrimSpace(s)
 	if _, ok := regionEndpoints[word]; ok {
-		return fmt.Errorf("livempu: invalid endpoint %q: a region ID, not a host name: use WithRegion(%q)", s, word)
+		return fmt.Errorf("livempu: invalid endpoint %q: a region ID, not a host name: give it to WithRegion", s)
 	}
 	return fmt.Errorf("livempu: invalid endpoint %q: not a host name%s; to choose an API region use WithRegion with its ID (known region IDs: %s), or give a host such as live.ap-southeast-1.aliyuncs.com",
 		s, mixingRegionNote(word), knownRegions())

@@ -230,7 +230,7 @@ func TestWithEndpointRefusesBareWords(t *testing.T) {
 		}
 		want := "known region IDs" // a word: the list to choose from
 		if id := strings.TrimSpace(in); publishedEndpoints[id][0] != "" {
-			want = `use WithRegion("` + id + `")` // a region ID: the exact fix
+			want = "a region ID, not a host name: give it to WithRegion" // the exact fix
 		}
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("WithEndpoint(%q): %q lacks %q", in, err, want)

@@ -125,6 +125,9 @@ ALIBABA_CLOUD_ACCESS_KEY_SECRET, ALIBABA_CLOUD_SECURITY_TOKEN), then the aliyun
 CLI's ~/.aliyun/config.json, then ~/.alibabacloud/credentials; the profile is
 $ALIBABA_CLOUD_PROFILE's, or --profile's. Try it without an account: --demo.
 
+Endpoint: live.aliyuncs.com, which most regions share; --region picks a
+region's own (ap-southeast-1, eu-central-1), --vpc its VPC endpoint.
+
 Examples:
   livempu tasks --app-id myapp | jq -r .TaskId
   livempu events --app-id myapp --since 6h --failed --output table
@@ -244,6 +247,8 @@ type commonOptions struct {
 	pageSize   int
 	prefetch   int
 	endpoint   string
+	region     string
+	vpc        bool
 	profile    string
 	sigVersion string
 	timeout    time.Duration
@@ -270,7 +275,9 @@ func (o *commonOptions) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.IntVar(&o.maxItems, "max-items", 0, "stop after `n` items are written (0: no limit)")
 	fs.IntVar(&o.pageSize, "page-size", livempu.MaxPageSize, "items per request, 1 to 100")
 	fs.IntVar(&o.prefetch, "prefetch", 0, "pages requested ahead of the one being written, 0 to 16 (faster long walks; a walk may then make that many requests more)")
-	fs.StringVar(&o.endpoint, "endpoint", endpoint, "API endpoint `URL` or host, e.g. live.ap-southeast-1.aliyuncs.com ($"+endpointEnv+" sets the default); http:// only to this machine, unless --insecure-http")
+	fs.StringVar(&o.endpoint, "endpoint", endpoint, "API endpoint `URL` or host, for hosts --region does not know ($"+endpointEnv+" sets the default); http:// only to this machine, unless --insecure-http")
+	fs.StringVar(&o.region, "region", "", "API region `ID` whose published endpoint to use, e.g. ap-southeast-1 (Singapore) or eu-central-1 (Frankfurt); most regions share the default endpoint")
+	fs.BoolVar(&o.vpc, "vpc", false, "use the region's VPC endpoint, from inside an Alibaba Cloud VPC (cn-shanghai, ap-southeast-1, me-central-1)")
 	fs.StringVar(&o.profile, "profile", "", "credentials profile `name` in ~/.aliyun/config.json or ~/.alibabacloud/credentials; the environment's keys are then ignored")
 	fs.StringVar(&o.sigVersion, "signature-version", "v3", "request signature: v3 (ACS3-HMAC-SHA256) or v1 (HMAC-SHA1)")
 	fs.DurationVar(&o.timeout, "timeout", 0, "give up after this `duration`, e.g. 2m (0: no limit)")
@@ -310,9 +317,12 @@ func (o *commonOptions) check(fs *flag.FlagSet, stdoutTTY bool) string {
 	if _, ok := parseSignatureVersion(o.sigVersion); !ok {
 		return fmt.Sprintf("--signature-version %q: want v3 or v1", o.sigVersion)
 	}
+	if o.set["endpoint"] && (o.set["region"] || o.set["vpc"]) {
+		return "--endpoint cannot be combined with --region or --vpc: give the host, or the region"
+	}
 	if o.demo {
-		if o.set["endpoint"] || o.set["profile"] || o.set["insecure-http"] {
-			return "--demo uses an embedded server: it cannot be combined with --endpoint, --profile or --insecure-http"
+		if o.set["endpoint"] || o.set["profile"] || o.set["insecure-http"] || o.set["region"] || o.set["vpc"] {
+			return "--demo uses an embedded server: it cannot be combined with --endpoint, --region, --vpc, --profile or --insecure-http"
 		}
 		if o.appID == "" {
 			o.appID = livetest.DemoAppID
@@ -340,17 +350,32 @@ func parseSignatureVersion(s string) (signer.Version, bool) {
 }
 
 // endpointError is a connect error caused by the command line (an invalid
-// --endpoint), which is a usage error.
-type endpointError struct{ err error }
+// --endpoint, --region or --vpc), which is a usage error.
+type endpointError struct {
+	flag string // "--endpoint", or "" when the message names the flags
+	err  error
+}
 
-// Error returns the SDK's message.
-func (e *endpointError) Error() string { return e.err.Error() }
+// Error returns the SDK's message in terms of the flags.
+func (e *endpointError) Error() string {
+	msg := optionsAsFlags.Replace(strings.TrimPrefix(e.err.Error(), "livempu: "))
+	if e.flag != "" {
+		msg = e.flag + ": " + msg
+	}
+	return msg
+}
+
+// optionsAsFlags names the SDK options of an error message by the flags
+// that set them.
+var optionsAsFlags = strings.NewReplacer("WithEndpoint", "--endpoint", "WithRegion", "--region", "WithVPC", "--vpc")
 
 // connect returns the API to call and a function that releases it: a client
 // of an embedded livetest server with --demo, else a client of the endpoint
-// with credentials from the environment and profile files (or only from the
-// profile named by --profile).
-func (e *env) connect(o *commonOptions) (livempu.API, func(), error) {
+// (--endpoint's, or --region's and --vpc's, which then win over
+// $LIVEMPU_ENDPOINT) with credentials from the environment and profile files
+// (or only from the profile named by --profile), checked before the first
+// request so that a missing key is reported before any output.
+func (e *env) connect(ctx context.Context, o *commonOptions) (livempu.API, func(), error) {
 	v, _ := parseSignatureVersion(o.sigVersion)
 	opts := []livempu.Option{
 		livempu.WithSignatureVersion(v),
@@ -379,9 +404,19 @@ func (e *env) connect(o *commonOptions) (livempu.API, func(), error) {
 			signer.NewCLIProfileProvider(signer.WithProfileName(o.profile)),
 			signer.NewINIProfileProvider(signer.WithProfileName(o.profile)))
 	}
-	opts = append(opts,
-		livempu.WithEndpoint(o.endpoint),
-		livempu.WithCredentialsProvider(signer.NewCachingProvider(creds)))
+	opts = append(opts, livempu.WithCredentialsProvider(signer.NewCachingProvider(creds)))
+	blame := "" // the flag an invalid endpoint comes from, when the message does not name it
+	if o.set["region"] || o.set["vpc"] {
+		if o.set["region"] {
+			opts = append(opts, livempu.WithRegion(o.region))
+		}
+		if o.vpc {
+			opts = append(opts, livempu.WithVPC())
+		}
+	} else {
+		blame = "--endpoint"
+		opts = append(opts, livempu.WithEndpoint(o.endpoint))
+	}
 	if o.insecure {
 		opts = append(opts, livempu.WithInsecureHTTP())
 	}
@@ -393,7 +428,10 @@ func (e *env) connect(o *commonOptions) (livempu.API, func(), error) {
 				err = fmt.Errorf("%q uses plain HTTP to a host other than this machine: use https, or add --insecure-http to send signed requests and any STS token unencrypted", o.endpoint)
 			}
 		}
-		return nil, nil, &endpointError{err}
+		return nil, nil, &endpointError{blame, err}
+	}
+	if err := client.CheckCredentials(ctx); err != nil {
+		return nil, nil, err
 	}
 	if o.insecure && strings.HasPrefix(strings.ToLower(strings.TrimSpace(o.endpoint)), "http://") {
 		fmt.Fprintf(e.stderr, "livempu: warning: --insecure-http: requests to %s are sent unencrypted\n", o.endpoint)
@@ -403,14 +441,17 @@ func (e *env) connect(o *commonOptions) (livempu.API, func(), error) {
 
 // connectOrExit is connect for a command: on failure it reports the error
 // and returns the exit status to end with, and false.
-func (e *env) connectOrExit(fs *flag.FlagSet, o *commonOptions) (livempu.API, func(), int, bool) {
-	api, release, err := e.connect(o)
+func (e *env) connectOrExit(ctx context.Context, fs *flag.FlagSet, o *commonOptions) (livempu.API, func(), int, bool) {
+	api, release, err := e.connect(ctx, o)
 	var ee *endpointError
 	switch {
 	case errors.As(err, &ee):
-		return nil, nil, e.commandUsageError(fs, "--endpoint: "+strings.TrimPrefix(ee.Error(), "livempu: ")), false
+		return nil, nil, e.commandUsageError(fs, ee.Error()), false
 	case err != nil:
-		fmt.Fprintf(e.stderr, "livempu %s: %v\n", fs.Name(), err)
+		fmt.Fprintf(e.stderr, "livempu %s: %s\n", fs.Name(), strings.TrimPrefix(err.Error(), "livempu: "))
+		if hint := errorHint(err); hint != "" {
+			fmt.Fprintf(e.stderr, "livempu %s: hint: %s\n", fs.Name(), hint)
+		}
 		return nil, nil, exitFailure, false
 	}
 	return api, release, 0, true

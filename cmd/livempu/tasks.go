@@ -63,7 +63,7 @@ func (e *env) tasks(ctx context.Context, args []string) int {
 	if err := req.Validate(); err != nil {
 		return e.commandUsageError(fs, flagError(err))
 	}
-	api, release, code, ok := e.connectOrExit(fs, &o.commonOptions)
+	api, release, code, ok := e.connectOrExit(ctx, fs, &o.commonOptions)
 	if !ok {
 		return code
 	}
