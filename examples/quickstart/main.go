@@ -2,7 +2,10 @@
 // the last day of callback records, decodes each callback event and prints
 // a summary. With no Alibaba Cloud credentials configured it runs against an
 // in-process livetest server with demo data; with credentials (environment
-// or profile files) and LIVEMPU_APP_ID set, it calls the real service.
+// or profile files) and LIVEMPU_APP_ID set, it calls the real service, at
+// LIVEMPU_REGION's endpoint if set (e.g. ap-southeast-1). It checks at
+// start-up that credentials can be found (Client.CheckCredentials, in
+// demo.Connect), so a broken configuration fails before any call.
 //
 //	go run ./examples/quickstart
 package main

@@ -36,21 +36,32 @@ func (s *Session) Close() {
 	}
 }
 
+// RegionEnv names the environment variable holding the API region to call
+// (livempu.WithRegion), e.g. ap-southeast-1; unset means the default
+// endpoint.
+const RegionEnv = "LIVEMPU_REGION"
+
 // Connect returns a session on the real service when the default credential
 // chain finds credentials (environment or Alibaba's profile files) and
 // LIVEMPU_APP_ID is set; otherwise it starts a livetest server with demo
-// data and says so on w.
+// data and says so on w. The credentials are looked for once, at start-up,
+// with Client.CheckCredentials: a broken configuration fails here, with its
+// reason, not at the first call.
 func Connect(ctx context.Context, w io.Writer, opts ...livempu.Option) (*Session, error) {
-	_, err := signer.NewDefaultChain().Retrieve(ctx)
+	real := opts
+	if region := os.Getenv(RegionEnv); region != "" {
+		real = append([]livempu.Option{livempu.WithRegion(region)}, opts...)
+	}
+	c, err := livempu.NewClient(real...)
+	if err != nil {
+		return nil, err
+	}
+	err = c.CheckCredentials(ctx)
 	switch {
 	case err == nil:
 		appID := os.Getenv(AppIDEnv)
 		if appID == "" {
 			return nil, fmt.Errorf("credentials found: set %s to the application to query", AppIDEnv)
-		}
-		c, err := livempu.NewClient(opts...)
-		if err != nil {
-			return nil, err
 		}
 		return &Session{Client: c, AppID: appID}, nil
 	case errors.Is(err, signer.ErrNoCredentials):
