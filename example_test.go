@@ -37,7 +37,7 @@ func ExampleNewClient() {
 	// default; here they are given explicitly.
 	client, err := livempu.NewClient(
 		livempu.WithStaticCredentials("LTAI5tExampleKeyId", "example-secret", ""),
-		livempu.WithEndpoint("live.ap-southeast-1.aliyuncs.com"),
+		livempu.WithRegion("ap-southeast-1"), // Singapore: live.ap-southeast-1.aliyuncs.com
 		livempu.WithSignatureVersion(signer.V3),
 		livempu.WithMaxRetries(5),
 	)
@@ -46,7 +46,7 @@ func ExampleNewClient() {
 		return
 	}
 	fmt.Println(client)
-	// Output: livempu.Client{endpoint: https://live.ap-southeast-1.aliyuncs.com/, signature: ACS3-HMAC-SHA256}
+	// Output: livempu.Client{endpoint: https://live.ap-southeast-1.aliyuncs.com/, region: ap-southeast-1, signature: ACS3-HMAC-SHA256}
 }
 
 func ExampleClient_ListRtcMPUTaskDetail() {
