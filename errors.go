@@ -6,11 +6,20 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/livempu/livempu-go/pager"
 )
 
 // ErrInvalidRequest is matched by every *ValidationError: the request was
 // rejected before anything was sent.
 var ErrInvalidRequest = errors.New("livempu: invalid request")
+
+// ErrWalkStalled is matched (errors.Is) by the error that ends an iterator
+// or paginator walk after pager.StallLimit (3) pages in a row brought no new
+// item: the server ignores PageNo, or says there are more pages while
+// sending the same ones. The error is a *pager.PageError naming the page. It
+// is pager.ErrStalled.
+var ErrWalkStalled = pager.ErrStalled
 
 // ValidationError reports a request field that fails the API's documented
 // constraints. Nothing is sent for such a request.

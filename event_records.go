@@ -219,10 +219,29 @@ func recordPager(api API, req *ListRtcMPUEventSubRecordRequest, opts []pager.Opt
 		}
 		return resp, resp.HasMore, nil
 	}
-	return fetch, append([]pager.Option{pager.WithFirstPage(first)}, opts...)
+	return fetch, append([]pager.Option{pager.WithFirstPage(first), pager.WithItemKeys(recordKeys)}, opts...)
 }
 
 func recordCount(r *ListRtcMPUEventSubRecordResponse) int { return len(r.Logs) }
+
+// recordKey identifies a callback record. MsgID is documented as the
+// record's ID; the subscription and time are part of the key too, so that a
+// message recorded more than once (retried, or sent to two subscriptions)
+// still counts as new.
+type recordKey struct {
+	msgID, subID string
+	time         int64 // Unix nanoseconds
+}
+
+// recordKeys are the keys of a page's records, which tell the pager whether
+// the page brings a record it has not seen.
+func recordKeys(r *ListRtcMPUEventSubRecordResponse) []recordKey {
+	keys := make([]recordKey, len(r.Logs))
+	for i, rec := range r.Logs {
+		keys[i] = recordKey{rec.MsgID, rec.SubID, rec.Time.UnixNano()}
+	}
+	return keys
+}
 
 func recordItems(r *ListRtcMPUEventSubRecordResponse) []EventSubRecord { return r.Logs }
 
@@ -230,8 +249,13 @@ func recordItems(r *ListRtcMPUEventSubRecordResponse) []EventSubRecord { return 
 // req, walking the pages in order through api: a *Client, or any fake
 // implementing API. PageSize defaults to 100 and PageNo to 1 (a set PageNo
 // resumes from that page); req is copied, never modified. The walk ends when
-// the service says HasMore is false, or on an empty page. Nothing is sent
-// until the iterator is ranged; each range starts again from the first page.
+// the service says HasMore is false, or on an empty page. A page none of
+// whose records is new (not on the last 10 pages) is yielded, but
+// pager.StallLimit (3) such pages in a row end the walk with ErrWalkStalled,
+// so that a server that keeps saying HasMore while sending the same page
+// costs 4 requests, plus up to n with pager.WithPrefetch(n), and yields the
+// repeated records of 2 pages, instead of duplicates without end. Nothing is
+// sent until the iterator is ranged; each range starts again from the first page.
 // An error is yielded once and ends the walk. Memory stays bounded by the
 // pages in flight (one, or 1+n with pager.WithPrefetch(n)), whatever the
 // total. The service checks the seven-day window on every page against its
@@ -243,7 +267,8 @@ func EventSubRecords(ctx context.Context, api API, req *ListRtcMPUEventSubRecord
 }
 
 // EventSubRecordPages is EventSubRecords page by page, for callers who want
-// each response and its request id.
+// each response and its request id. It ends with ErrWalkStalled like
+// EventSubRecords.
 func EventSubRecordPages(ctx context.Context, api API, req *ListRtcMPUEventSubRecordRequest, opts ...pager.Option) iter.Seq2[*ListRtcMPUEventSubRecordResponse, error] {
 	fetch, opts := recordPager(api, req, opts)
 	return pager.Pages(ctx, fetch, recordCount, opts...)
@@ -251,6 +276,8 @@ func EventSubRecordPages(ctx context.Context, api API, req *ListRtcMPUEventSubRe
 
 // NewEventSubRecordsPaginator returns a manual paginator over the record
 // pages (HasMorePages, NextPage), with the same defaults as EventSubRecords.
+// NextPage returns ErrWalkStalled, and the walk is over, on the
+// pager.StallLimit-th page in a row that brings no new record.
 func NewEventSubRecordsPaginator(api API, req *ListRtcMPUEventSubRecordRequest, opts ...pager.Option) *pager.Paginator[*ListRtcMPUEventSubRecordResponse] {
 	fetch, opts := recordPager(api, req, opts)
 	return pager.NewPaginator(fetch, recordCount, opts...)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"runtime"
+	"strconv"
 	"testing"
 
 	livempu "github.com/livempu/livempu-go"
@@ -11,14 +12,16 @@ import (
 )
 
 // endlessRecords is a livempu.API that serves total records in pages built
-// on the fly, like a service holding far more than fits in memory.
+// on the fly, like a service holding far more than fits in memory. Each
+// record has its own MsgID, as the service's do, so that the walk sees new
+// records on every page.
 type endlessRecords struct{ total int }
 
 func (e endlessRecords) ListRtcMPUEventSubRecord(_ context.Context, req *livempu.ListRtcMPUEventSubRecordRequest) (*livempu.ListRtcMPUEventSubRecordResponse, error) {
 	lo, hi := (req.PageNo-1)*req.PageSize, min(req.PageNo*req.PageSize, e.total)
 	resp := &livempu.ListRtcMPUEventSubRecordResponse{RequestID: "r", HasMore: hi < e.total, Logs: make([]livempu.EventSubRecord, 0, max(hi-lo, 0))}
 	for i := lo; i < hi; i++ {
-		resp.Logs = append(resp.Logs, livempu.EventSubRecord{AppID: "a", MsgID: "m", Data: `{"EventType":1}`, HTTPCode: 200})
+		resp.Logs = append(resp.Logs, livempu.EventSubRecord{AppID: "a", MsgID: strconv.Itoa(i), Data: `{"EventType":1}`, HTTPCode: 200})
 	}
 	resp.Count = len(resp.Logs)
 	return resp, nil

@@ -266,10 +266,20 @@ func taskPager(api API, req *ListRtcMPUTaskDetailRequest, opts []pager.Option) (
 		more := r.TaskID == "" && len(resp.MPUTasks) >= r.PageSize
 		return resp, more, nil
 	}
-	return fetch, append([]pager.Option{pager.WithFirstPage(first)}, opts...)
+	return fetch, append([]pager.Option{pager.WithFirstPage(first), pager.WithItemKeys(taskKeys)}, opts...)
 }
 
 func taskCount(r *ListRtcMPUTaskDetailResponse) int { return len(r.MPUTasks) }
+
+// taskKeys are the TaskIDs of a page, which tell the pager whether the page
+// brings a task it has not seen.
+func taskKeys(r *ListRtcMPUTaskDetailResponse) []string {
+	keys := make([]string, len(r.MPUTasks))
+	for i, t := range r.MPUTasks {
+		keys[i] = t.TaskID
+	}
+	return keys
+}
 
 func taskItems(r *ListRtcMPUTaskDetailResponse) []MPUTask { return r.MPUTasks }
 
@@ -280,9 +290,12 @@ func taskKey(t MPUTask) string { return t.TaskID }
 // any fake implementing API. PageSize defaults to 100 and PageNo to 1 (a set
 // PageNo resumes from that page); req is copied, never modified. Because the
 // list is sorted by update time, a task can move between pages during the
-// walk: no TaskID is yielded twice. Nothing is sent until the iterator is
-// ranged; each range starts again from the first page. An error is yielded
-// once and ends the walk. opts are pager options: pager.WithPrefetch,
+// walk: no TaskID is yielded twice. Pages that bring no new TaskID, as a
+// server that ignores PageNo sends, end the walk with ErrWalkStalled after
+// pager.StallLimit (3) of them in a row: 4 requests in all, plus up to n with
+// pager.WithPrefetch(n). Nothing is sent until the iterator is ranged; each
+// range starts again from the first page. An error is yielded once and ends
+// the walk. opts are pager options: pager.WithPrefetch,
 // pager.WithMaxItems, pager.WithMaxPages, pager.WithOnPage.
 func MPUTasks(ctx context.Context, api API, req *ListRtcMPUTaskDetailRequest, opts ...pager.Option) iter.Seq2[MPUTask, error] {
 	fetch, opts := taskPager(api, req, opts)
@@ -291,14 +304,18 @@ func MPUTasks(ctx context.Context, api API, req *ListRtcMPUTaskDetailRequest, op
 
 // MPUTaskPages is MPUTasks page by page, for callers who want each
 // response and its request id. The first page is yielded even when empty; a
-// later empty page ends the walk.
+// later empty page ends the walk. A page none of whose TaskIDs is new (not on
+// the last 10 pages) is yielded, but pager.StallLimit such pages in a row
+// end the walk with ErrWalkStalled.
 func MPUTaskPages(ctx context.Context, api API, req *ListRtcMPUTaskDetailRequest, opts ...pager.Option) iter.Seq2[*ListRtcMPUTaskDetailResponse, error] {
 	fetch, opts := taskPager(api, req, opts)
 	return pager.Pages(ctx, fetch, taskCount, opts...)
 }
 
 // NewMPUTasksPaginator returns a manual paginator over the task pages
-// (HasMorePages, NextPage), with the same defaults as MPUTasks.
+// (HasMorePages, NextPage), with the same defaults as MPUTasks. NextPage
+// returns ErrWalkStalled, and the walk is over, on the pager.StallLimit-th
+// page in a row that brings no new TaskID (not on the last 10 pages).
 func NewMPUTasksPaginator(api API, req *ListRtcMPUTaskDetailRequest, opts ...pager.Option) *pager.Paginator[*ListRtcMPUTaskDetailResponse] {
 	fetch, opts := taskPager(api, req, opts)
 	return pager.NewPaginator(fetch, taskCount, opts...)

@@ -23,6 +23,19 @@
 //   - a page with no items, even if more == true, so that a server that
 //     forgets to clear HasMore, or a total that is an exact multiple of the
 //     page size, cannot make the walk loop forever;
+//   - [StallLimit] (3) pages in a row that bring no new item, which end the
+//     walk with an error matching [ErrStalled] that names the last of them,
+//     so that a server that ignores the page number, or reports more pages
+//     while sending the same ones again, cannot make the walk spend the
+//     account's request budget until the context ends. A sequential walk
+//     against such a server makes StallLimit+1 requests (1 useful and 3
+//     wasted), and a walk with [WithPrefetch](n) at most n more. The pages
+//     before the last are delivered: pages that overlap because the data
+//     changes during the walk are normal, and one new item on a page resets
+//     the count. What is "new" is known to [UniqueItems] (a key it has not
+//     yielded in this walk) and, for [Items], [Pages] and [Paginator], given
+//     by [WithItemKeys] (a key not on the last 10 pages); without it they
+//     cannot tell, and only [WithMaxPages] bounds such a walk;
 //   - the limits set by [WithMaxPages] and [WithMaxItems];
 //   - an error from the FetchFunc or the context, which is yielded once,
 //     wrapped in a [*PageError] that names the page;

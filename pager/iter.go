@@ -17,7 +17,8 @@ import (
 // again from the first page with fresh state. The first page is yielded even
 // if it is empty, so that the caller sees the response (and its request id)
 // of an empty result; a later empty page ends the walk without being
-// yielded. An error is yielded once, as a [*PageError] paired with the zero
+// yielded. With [WithItemKeys], [StallLimit] pages in a row that bring no new
+// item end the walk with [ErrStalled]. An error is yielded once, as a [*PageError] paired with the zero
 // page, and ends the walk. ctx governs every fetch of every range; once it
 // is done the walk yields its error.
 //
@@ -27,9 +28,14 @@ func Pages[P any](ctx context.Context, fetch FetchFunc[P], count func(P) int, op
 		panic("pager: Pages called with a nil function")
 	}
 	c := newConfig(opts)
+	newFresh := noveltyFor[P](&c, "Pages")
 	return func(yield func(P, error) bool) {
 		var info PageInfo
-		err := walk(ctx, fetch, count, &c, func(pageNo int, page P, n int) bool {
+		var fresh func(P) bool
+		if newFresh != nil {
+			fresh = newFresh()
+		}
+		err := walk(ctx, fetch, count, fresh, &c, func(pageNo int, page P, n int) bool {
 			if !yield(page, nil) {
 				return false
 			}
@@ -51,9 +57,11 @@ func Pages[P any](ctx context.Context, fetch FetchFunc[P], count func(P) int, op
 // items; a page with none ends the walk.
 //
 // Nothing is fetched until the iterator is ranged over, and each range walks
-// again from the first page with fresh state. An error is yielded once, as a
-// [*PageError] paired with the zero item, after the items of the pages
-// before the failed one, and ends the walk. ctx governs every fetch of every
+// again from the first page with fresh state. With [WithItemKeys],
+// [StallLimit] pages in a row that bring no new item end the walk with
+// [ErrStalled]. An error is yielded once, as a [*PageError] paired with the
+// zero item, after the items of the pages before the failed one, and ends
+// the walk. ctx governs every fetch of every
 // range; once it is done the walk yields its error.
 //
 // fetch and items must not be nil.
@@ -69,17 +77,20 @@ func Items[P, T any](ctx context.Context, fetch FetchFunc[P], items func(P) []T,
 // are walked (an update time), where an item can move from one page to the
 // next and would otherwise be seen twice. The set of seen keys lives only for
 // one range and grows with the number of distinct items. Skipped items count
-// neither towards WithMaxItems nor in PageInfo.Items, and a page whose items
-// were all seen before does not end the walk.
+// neither towards WithMaxItems nor in PageInfo.Items. A page whose items
+// were all seen before does not end the walk, but [StallLimit] such pages in
+// a row do, with [ErrStalled]: the walk cannot tell a server that sends the
+// same pages forever from one that is slow to move on, and the first would
+// otherwise never end. [WithItemKeys] is not needed, and is ignored.
 //
 // fetch, items and key must not be nil.
 func UniqueItems[P, T any, K comparable](ctx context.Context, fetch FetchFunc[P], items func(P) []T, key func(T) K, opts ...Option) iter.Seq2[T, error] {
 	if fetch == nil || items == nil || key == nil {
 		panic("pager: UniqueItems called with a nil function")
 	}
-	newFilter := func() func(T) bool {
+	newFilter := func() (keep func(T) bool, fresh func(P) bool) {
 		seen := make(map[K]struct{})
-		return func(it T) bool {
+		keep = func(it T) bool {
 			k := key(it)
 			if _, dup := seen[k]; dup {
 				return false
@@ -87,23 +98,41 @@ func UniqueItems[P, T any, K comparable](ctx context.Context, fetch FetchFunc[P]
 			seen[k] = struct{}{}
 			return true
 		}
+		fresh = func(page P) bool {
+			for _, it := range items(page) {
+				if _, dup := seen[key(it)]; !dup {
+					return true
+				}
+			}
+			return false
+		}
+		return keep, fresh
 	}
 	return itemSeq(ctx, fetch, items, newFilter, opts)
 }
 
 // itemSeq implements Items and UniqueItems; newFilter, when not nil, makes
-// a fresh filter for each range, called in page order on the ranging
-// goroutine.
-func itemSeq[P, T any](ctx context.Context, fetch FetchFunc[P], items func(P) []T, newFilter func() func(T) bool, opts []Option) iter.Seq2[T, error] {
+// for each range a fresh filter of the items to yield and the check of
+// whether a page brings an item the filter would keep, both called in page
+// order on the ranging goroutine. Without it, WithItemKeys says what is new.
+func itemSeq[P, T any](ctx context.Context, fetch FetchFunc[P], items func(P) []T, newFilter func() (func(T) bool, func(P) bool), opts []Option) iter.Seq2[T, error] {
 	c := newConfig(opts)
+	var newFresh newNovelty[P]
+	if newFilter == nil {
+		newFresh = noveltyFor[P](&c, "Items")
+	}
 	count := func(p P) int { return len(items(p)) }
 	return func(yield func(T, error) bool) {
 		var info PageInfo
 		var keep func(T) bool
-		if newFilter != nil {
-			keep = newFilter()
+		var fresh func(P) bool
+		switch {
+		case newFilter != nil:
+			keep, fresh = newFilter()
+		case newFresh != nil:
+			fresh = newFresh()
 		}
-		err := walk(ctx, fetch, count, &c, func(pageNo int, page P, _ int) bool {
+		err := walk(ctx, fetch, count, fresh, &c, func(pageNo int, page P, _ int) bool {
 			n := 0
 			limited := false
 			for _, it := range items(page) {
@@ -137,15 +166,19 @@ func itemSeq[P, T any](ctx context.Context, fetch FetchFunc[P], items func(P) []
 type emitFunc[P any] func(pageNo int, page P, n int) bool
 
 // walk fetches pages in order and passes each page to deliver to emit until
-// the walk ends. It returns the error to yield, if any.
-func walk[P any](ctx context.Context, fetch FetchFunc[P], count func(P) int, c *config, emit emitFunc[P]) error {
+// the walk ends. fresh, when not nil, says whether a non-empty page brings a
+// new item; StallLimit pages in a row that bring none end the walk with
+// ErrStalled, before the last of them is delivered. It returns the error to
+// yield, if any.
+func walk[P any](ctx context.Context, fetch FetchFunc[P], count func(P) int, fresh func(P) bool, c *config, emit emitFunc[P]) error {
 	if ctx == nil {
 		return &PageError{PageNo: c.firstPage, Err: ErrNilContext}
 	}
 	if c.prefetch > 0 {
-		return walkPrefetch(ctx, fetch, count, c, emit)
+		return walkPrefetch(ctx, fetch, count, fresh, c, emit)
 	}
 	first := c.firstPage
+	var stalls stallCount
 	for pageNo := first; c.maxPages == 0 || pageNo-first < c.maxPages; pageNo++ {
 		if err := ctx.Err(); err != nil {
 			return &PageError{PageNo: pageNo, Err: err}
@@ -157,6 +190,11 @@ func walk[P any](ctx context.Context, fetch FetchFunc[P], count func(P) int, c *
 		n := count(page)
 		if n == 0 && pageNo != first {
 			return nil
+		}
+		if n > 0 && fresh != nil {
+			if err := stalls.check(pageNo, fresh(page)); err != nil {
+				return err
+			}
 		}
 		if !emit(pageNo, page, n) || !more || n == 0 {
 			return nil
@@ -185,7 +223,7 @@ type result[P any] struct {
 // which lets abandoned goroutines finish on their own. On return, for
 // whatever reason (end of walk, error, break in the caller's loop, panic), the
 // context of the outstanding fetches is cancelled and they are waited for.
-func walkPrefetch[P any](ctx context.Context, fetch FetchFunc[P], count func(P) int, c *config, emit emitFunc[P]) error {
+func walkPrefetch[P any](ctx context.Context, fetch FetchFunc[P], count func(P) int, fresh func(P) bool, c *config, emit emitFunc[P]) error {
 	fctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	defer func() {
@@ -194,6 +232,7 @@ func walkPrefetch[P any](ctx context.Context, fetch FetchFunc[P], count func(P) 
 	}()
 
 	first := c.firstPage
+	var stalls stallCount
 	turns := order.NewQueue(first) // limiter tokens in page order: see internal/order
 	slots := make([]chan result[P], c.prefetch+1)
 	for i := range slots {
@@ -257,6 +296,11 @@ func walkPrefetch[P any](ctx context.Context, fetch FetchFunc[P], count func(P) 
 		n := count(r.page)
 		if n == 0 && pageNo != first {
 			return nil
+		}
+		if n > 0 && fresh != nil {
+			if err := stalls.check(pageNo, fresh(r.page)); err != nil {
+				return err
+			}
 		}
 		if !emit(pageNo, r.page, n) || !r.more || n == 0 {
 			return nil

@@ -61,6 +61,24 @@ var ErrNoMorePages = errors.New("pager: no more pages")
 // reported instead of a panic.
 var ErrNilContext = errors.New("pager: nil context")
 
+// ErrStalled is matched (errors.Is) by the error that ends a walk after
+// [StallLimit] pages in a row that brought no new item: a server or proxy
+// that ignores the page number, or keeps reporting more pages while sending
+// the same ones, would otherwise be walked until the context ends, spending
+// the account's request budget. The error is a [*PageError] naming the
+// page that reached the limit. See "How a walk ends" in the package doc for
+// what "new" means.
+var ErrStalled = errors.New("pager: walk stalled")
+
+// StallLimit is the number of pages in a row that bring no new item after
+// which a walk that can tell new items from seen ones ends with
+// [ErrStalled]. Against a server that sends the same page whatever the page
+// number, a sequential walk therefore makes StallLimit+1 requests, the first
+// one useful, and a walk with [WithPrefetch](n) starts at most n more. A
+// page with at least one new item resets the count, so pages that overlap
+// because the data changes during a walk do not stop it.
+const StallLimit = 3
+
 // Option configures a walk. Options are applied when the iterator or
 // paginator is created; later options override earlier ones.
 type Option func(*config)
@@ -71,6 +89,7 @@ type config struct {
 	maxItems  int
 	prefetch  int
 	onPage    func(PageInfo)
+	novelty   any // a newNovelty[P] set by WithItemKeys
 }
 
 func newConfig(opts []Option) config {
@@ -134,4 +153,29 @@ func WithPrefetch(n int) Option {
 // NextPage returns a page.
 func WithOnPage(fn func(PageInfo)) Option {
 	return func(c *config) { c.onPage = fn }
+}
+
+// WithItemKeys lets a walk tell a page that brings new items from one that
+// only repeats items already seen, so that it can end with [ErrStalled]
+// instead of walking forever when a server sends the same pages again and
+// again. keys returns the key of each item of a page: an item is new unless
+// its key was on one of the last 10 pages delivered, so memory stays
+// bounded whatever the length of the walk. The walk keeps the slice keys
+// returns, which must not be changed afterwards. A nil keys turns the check
+// off.
+//
+// [UniqueItems] needs no keys (it knows every key it has yielded) and
+// ignores this option. Without it, [Pages], [Items] and [Paginator] cannot
+// detect a stalled walk; [WithMaxPages] is then the only guard. P must be
+// the page type of the walk the option is given to; the constructors panic
+// otherwise, like for a nil function.
+func WithItemKeys[P any, K comparable](keys func(page P) []K) Option {
+	if keys == nil {
+		return func(c *config) { c.novelty = nil }
+	}
+	var nn newNovelty[P] = func() func(P) bool {
+		w := newKeyWindow[K](keyWindowPages)
+		return func(page P) bool { return w.add(keys(page)) }
+	}
+	return func(c *config) { c.novelty = nn }
 }

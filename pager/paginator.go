@@ -24,6 +24,10 @@ type Paginator[P any] struct {
 	next  int
 	info  PageInfo
 	done  bool
+	// fresh says whether a page brings a new item (WithItemKeys); stalls
+	// counts the pages in a row that brought none.
+	fresh  func(P) bool
+	stalls stallCount
 }
 
 // NewPaginator returns a Paginator positioned before the first page (see
@@ -35,20 +39,27 @@ func NewPaginator[P any](fetch FetchFunc[P], count func(P) int, opts ...Option) 
 		panic("pager: NewPaginator called with a nil function")
 	}
 	c := newConfig(opts)
-	return &Paginator[P]{fetch: fetch, count: count, cfg: c, next: c.firstPage}
+	p := &Paginator[P]{fetch: fetch, count: count, cfg: c, next: c.firstPage}
+	if nn := noveltyFor[P](&c, "NewPaginator"); nn != nil {
+		p.fresh = nn()
+	}
+	return p
 }
 
 // HasMorePages reports whether [Paginator.NextPage] may return another page.
 // It is true until NextPage has returned a page that reported more == false,
-// an empty page, or the page reaching the [WithMaxPages] or [WithMaxItems]
-// limit.
+// an empty page, the page reaching the [WithMaxPages] or [WithMaxItems]
+// limit, or [ErrStalled].
 func (p *Paginator[P]) HasMorePages() bool { return !p.done }
 
 // NextPage fetches the next page.
 //
 // After the last page it returns [ErrNoMorePages]. If the fetch fails, or ctx
 // is already done, it returns a [*PageError] and does not advance, so calling
-// NextPage again retries the same page. An empty page after the first is
+// NextPage again retries the same page. With [WithItemKeys], the page that
+// makes [StallLimit] pages in a row without a new item is not returned:
+// NextPage returns a [*PageError] for it matching [ErrStalled], and the walk
+// is over. An empty page after the first is
 // returned like any other (and ends the walk), unlike [Pages], which hides
 // it: a caller that asked for a page gets the page the server sent.
 func (p *Paginator[P]) NextPage(ctx context.Context) (P, error) {
@@ -67,6 +78,12 @@ func (p *Paginator[P]) NextPage(ctx context.Context) (P, error) {
 		return zero, &PageError{PageNo: p.next, Err: err}
 	}
 	n := p.count(page)
+	if n > 0 && p.fresh != nil {
+		if err := p.stalls.check(p.next, p.fresh(page)); err != nil {
+			p.done = true
+			return zero, err
+		}
+	}
 	p.info = PageInfo{PageNo: p.next, Items: n, PagesSoFar: p.info.PagesSoFar + 1, ItemsSoFar: p.info.ItemsSoFar + n}
 	p.next++
 	p.done = !more || n == 0 ||
