@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"iter"
 	"strings"
 	"time"
@@ -224,21 +225,31 @@ func recordPager(api API, req *ListRtcMPUEventSubRecordRequest, opts []pager.Opt
 
 func recordCount(r *ListRtcMPUEventSubRecordResponse) int { return len(r.Logs) }
 
-// recordKey identifies a callback record. MsgID is documented as the
-// record's ID; the subscription and time are part of the key too, so that a
-// message recorded more than once (retried, or sent to two subscriptions)
-// still counts as new.
-type recordKey struct {
-	msgID, subID string
-	time         int64 // Unix nanoseconds
-}
+// recordKeySeed seeds the hashes of recordKeys.
+var recordKeySeed = maphash.MakeSeed()
 
 // recordKeys are the keys of a page's records, which tell the pager whether
-// the page brings a record it has not seen.
-func recordKeys(r *ListRtcMPUEventSubRecordResponse) []recordKey {
-	keys := make([]recordKey, len(r.Logs))
+// the page brings a record it has not seen: a hash of the record's MsgID
+// (documented as the record's ID), SubID and Time, so that a message
+// recorded more than once (retried, or sent to two subscriptions) still
+// counts as new. A 64-bit hash keeps the pager's window of keys small; a
+// collision could at worst make one new record look seen.
+func recordKeys(r *ListRtcMPUEventSubRecordResponse) []uint64 {
+	keys := make([]uint64, len(r.Logs))
+	var h maphash.Hash
+	h.SetSeed(recordKeySeed)
 	for i, rec := range r.Logs {
-		keys[i] = recordKey{rec.MsgID, rec.SubID, rec.Time.UnixNano()}
+		h.Reset()
+		h.WriteString(rec.MsgID)
+		h.WriteByte(0)
+		h.WriteString(rec.SubID)
+		h.WriteByte(0)
+		t := rec.Time.UnixNano()
+		for range 8 {
+			h.WriteByte(byte(t))
+			t >>= 8
+		}
+		keys[i] = h.Sum64()
 	}
 	return keys
 }

@@ -34,12 +34,15 @@ type keyWindow[K comparable] struct {
 }
 
 func newKeyWindow[K comparable](n int) *keyWindow[K] {
-	return &keyWindow[K]{pages: make([][]K, n), count: make(map[K]int32)}
+	return &keyWindow[K]{pages: make([][]K, n)}
 }
 
 // add reports whether keys holds one not among the remembered pages', then
 // remembers keys in place of the oldest page's.
 func (w *keyWindow[K]) add(keys []K) bool {
+	if w.count == nil { // sized for a full window of pages like the first
+		w.count = make(map[K]int32, len(keys)*len(w.pages))
+	}
 	fresh := false
 	for _, k := range keys {
 		if w.count[k] == 0 {
