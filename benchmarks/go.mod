@@ -2,7 +2,7 @@ module github.com/livempu/livempu-go/benchmarks
 
 go 1.24.0
 
-require github.com/livempu/livempu-go v0.0.0
+require github.com/livempu/livempu-go v0.1.0
 
 require (
 	github.com/aliyun/alibaba-cloud-sdk-go v1.63.107
@@ -16,5 +16,3 @@ require (
 	golang.org/x/time v0.14.0 // indirect
 	gopkg.in/ini.v1 v1.67.0 // indirect
 )
-
-replace github.com/livempu/livempu-go => ../

@@ -2,11 +2,9 @@ module github.com/livempu/livempu-go/credentialsgo
 
 go 1.24.0
 
-replace github.com/livempu/livempu-go => ../
-
 require (
 	github.com/aliyun/credentials-go v1.4.14
-	github.com/livempu/livempu-go v0.0.0-00010101000000-000000000000
+	github.com/livempu/livempu-go v0.1.0
 )
 
 require (

@@ -2,11 +2,9 @@ module github.com/livempu/livempu-go/redislimit
 
 go 1.24.0
 
-replace github.com/livempu/livempu-go => ../
-
 require (
 	github.com/go-redis/redis_rate/v10 v10.0.1
-	github.com/livempu/livempu-go v0.0.0-00010101000000-000000000000
+	github.com/livempu/livempu-go v0.1.0
 	github.com/redis/go-redis/v9 v9.22.0
 	golang.org/x/time v0.14.0
 )
