@@ -34,6 +34,36 @@ type ListRtcMPUEventSubRecordRequest struct {
 	PageNo int `json:"PageNo"`
 }
 
+// RecordRetention is how long the service keeps callback records:
+// ListRtcMPUEventSubRecord refuses (ErrInvalidParam) a StartTime earlier than
+// this before its own clock. RecordWindow computes a window within it.
+const RecordRetention = 7 * 24 * time.Hour
+
+// recordWindowMargin is how far after the retention limit RecordWindow
+// starts a window that would begin earlier: the limit moves on while a walk
+// runs, and the service checks StartTime on every page.
+const recordWindowMargin = 5 * time.Minute
+
+// RecordWindow returns the StartTime and EndTime of "the last d" at now,
+// clipped to what the service keeps: end is now in UTC, truncated to the
+// second as it is sent; start is d before end, but never earlier than five
+// minutes after the retention limit (end - RecordRetention), so that every
+// page of a walk of up to five minutes is still within the limit when the
+// service checks it. A start later than end - d means the window was
+// clipped. A d of 0 or less gives an empty window at end.
+func RecordWindow(now time.Time, d time.Duration) (start, end time.Time) {
+	end = now.UTC().Truncate(time.Second)
+	earliest := end.Add(-RecordRetention + recordWindowMargin)
+	if d <= 0 {
+		return end, end
+	}
+	start = end.Add(-d)
+	if start.Before(earliest) {
+		start = earliest
+	}
+	return start, end
+}
+
 // ListRtcMPUEventSubRecordResponse is one page of callback records.
 type ListRtcMPUEventSubRecordResponse struct {
 	// RequestID identifies the request for Alibaba support.
@@ -76,13 +106,33 @@ func (r EventSubRecord) Delivered() bool { return r.HTTPCode >= 200 && r.HTTPCod
 // Data field that is not a callback event document.
 var ErrMalformedEvent = errors.New("livempu: malformed callback event")
 
-// Event decodes Data into a typed MPUEvent. Data that arrives escaped twice
-// (as in the service's documentation sample) is unescaped once more.
+// Event decodes Data into a typed MPUEvent. It accepts Data in exactly these
+// forms (see the examples):
+//
+//   - the callback document the service POSTs to the subscriber, a JSON
+//     object: {"EventType":1,"MsgId":"…","AppId":"…","SubId":"…",
+//     "TaskId":"…","CallbackTs":1712656430476,"Payload":{"DstUrl":"…",
+//     "EventTs":1712656430384,"EventCode":1,"ErrorCode":0,
+//     "ErrorMessage":""}}, with CallbackTs and EventTs in epoch
+//     milliseconds;
+//   - the same with its integers (EventType, CallbackTs, EventTs, EventCode,
+//     ErrorCode) given as JSON strings of digits ("1");
+//   - either of those escaped once more, {\"EventType\":1,…}, as in the
+//     service's documentation sample: Data is unescaped once and decoded.
+//
+// In each form members may come in any order, a missing or null member is
+// the zero value (a CallbackTs or EventTs of 0 too), unknown members are
+// skipped, white space around the document is allowed, and the literal null
+// is an empty event. Anything else returns an error matching
+// ErrMalformedEvent: empty Data, another JSON kind, a time that is not an
+// integer (an ISO 8601 string is refused), a fraction, data after the
+// document, or the document quoted as a whole JSON string.
 func (r EventSubRecord) Event() (MPUEvent, error) { return ParseMPUEvent(r.Data) }
 
 // ParseMPUEvent decodes a mixed-stream relay callback body: the Data of an
 // EventSubRecord, or the body the service POSTs to a subscriber's callback
-// URL. The error matches ErrMalformedEvent.
+// URL, in the forms EventSubRecord.Event lists. The error matches
+// ErrMalformedEvent.
 func ParseMPUEvent(data string) (MPUEvent, error) {
 	var ev MPUEvent
 	err := ev.decode(data)

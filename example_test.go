@@ -158,3 +158,19 @@ func ExampleParseMPUEvent() {
 	fmt.Println(ev.EventType, ev.TaskID, ev.CallbackTs.Format(time.RFC3339Nano), ev.Payload.EventCode, ev.Failed())
 	// Output: EventType(1) mpucallbacktest 2024-04-09T09:53:50.476Z EventCode(1) false
 }
+
+func ExampleRecordWindow() {
+	now := time.Date(2024, 4, 9, 12, 0, 0, 500_000_000, time.UTC)
+	start, end := livempu.RecordWindow(now, 6*time.Hour)
+	fmt.Println(start.Format(time.RFC3339), end.Format(time.RFC3339))
+	// Asking for more than the service keeps starts five minutes after its
+	// seven-day limit.
+	start, end = livempu.RecordWindow(now, 30*24*time.Hour)
+	fmt.Println(start.Format(time.RFC3339), end.Format(time.RFC3339))
+	req := &livempu.ListRtcMPUEventSubRecordRequest{AppID: "my-app", StartTime: start, EndTime: end, PageSize: 100, PageNo: 1}
+	fmt.Println(req.Validate())
+	// Output:
+	// 2024-04-09T06:00:00Z 2024-04-09T12:00:00Z
+	// 2024-04-02T12:05:00Z 2024-04-09T12:00:00Z
+	// <nil>
+}

@@ -39,8 +39,9 @@ const (
 	// the server clock; further gives InvalidTimeStamp.Expired. Nonces are
 	// remembered for as long.
 	TimestampTolerance = 15 * time.Minute
-	// RecordRetention is how far back ListRtcMPUEventSubRecord may look.
-	RecordRetention = 7 * 24 * time.Hour
+	// RecordRetention is how far back ListRtcMPUEventSubRecord may look:
+	// livempu.RecordRetention.
+	RecordRetention = livempu.RecordRetention
 	// WindowGrace is the slack the server allows on the seven-day window
 	// and on an EndTime after its clock, so that a request for "the last
 	// seven days, until now" computed just before sending is accepted.

@@ -48,19 +48,11 @@ Examples:
   livempu events --demo --since 1d --failed --output table
 `
 
-// Record retention, as the service applies it.
-const (
-	// retention is how far back the service keeps callback records.
-	retention = 7 * 24 * time.Hour
-	// retentionSlack is how much earlier than the retention limit a window
-	// may start and still be shortened rather than refused: the time
-	// between computing "7 days ago" and parsing the flags.
-	retentionSlack = time.Minute
-	// retentionMargin is how far after the retention limit a window that
-	// starts at (or near) the limit is moved, so that every page of a walk
-	// of up to that long is within the limit when it is requested.
-	retentionMargin = 5 * time.Minute
-)
+// retentionSlack is how much earlier than the service's retention limit
+// (livempu.RecordRetention before now) a window may start and still be
+// shortened rather than refused: the time between computing "7 days ago" and
+// parsing the flags.
+const retentionSlack = time.Minute
 
 // eventsOptions are the flags of the events command.
 type eventsOptions struct {
@@ -130,6 +122,7 @@ func (e *env) events(ctx context.Context, args []string) int {
 // a warning when the start was moved, or a usage error.
 func (o *eventsOptions) window(now time.Time) (start, end time.Time, warning string, err error) {
 	now = now.UTC()
+	var requested time.Time // the start asked for, before clipping
 	switch {
 	case o.since != "" && (o.start != "" || o.end != ""):
 		return start, end, "", errors.New("--since cannot be combined with --start or --end")
@@ -140,10 +133,11 @@ func (o *eventsOptions) window(now time.Time) (start, end time.Time, warning str
 		if err != nil {
 			return start, end, "", fmt.Errorf("--since %q: %v", o.since, err)
 		}
-		if d > retention {
+		if d > livempu.RecordRetention {
 			return start, end, "", fmt.Errorf("--since %s: the service keeps only the last 7 days of callback records (--since 7d at most)", o.since)
 		}
-		start, end = now.Add(-d), now
+		start, end = livempu.RecordWindow(now, d)
+		requested = end.Add(-d)
 	default:
 		if start, err = parseTimeFlag(o.start, now); err != nil {
 			return start, end, "", fmt.Errorf("--start %q: %v", o.start, err)
@@ -157,22 +151,25 @@ func (o *eventsOptions) window(now time.Time) (start, end time.Time, warning str
 		if start.After(end) {
 			return start, end, "", fmt.Errorf("--start %s is after --end %s", start.Format(time.RFC3339), end.Format(time.RFC3339))
 		}
+		requested = start
 	}
 	if end.After(now) {
 		end = now
 	}
-	limit := now.Add(-retention)
-	if start.Before(limit.Add(-retentionSlack)) {
+	limit := now.Add(-livempu.RecordRetention)
+	if requested.Before(limit.Add(-retentionSlack)) {
 		return start, end, "", fmt.Errorf("the window starts at %s, more than 7 days ago: the service keeps only the last 7 days of callback records (since %s)",
-			start.Format(time.RFC3339), limit.Format(time.RFC3339))
+			requested.Format(time.RFC3339), limit.Format(time.RFC3339))
 	}
-	if moved := limit.Add(retentionMargin); start.Before(moved) {
-		if moved.After(end) {
+	// The earliest start the SDK considers safe for a walk: a little after
+	// the limit, which moves on while the walk runs.
+	if earliest, _ := livempu.RecordWindow(now, livempu.RecordRetention); requested.Before(earliest) {
+		if earliest.After(end) {
 			return start, end, "", fmt.Errorf("the window ends at %s, too close to the 7-day retention limit (%s)", end.Format(time.RFC3339), limit.Format(time.RFC3339))
 		}
 		warning = fmt.Sprintf("the window starts at %s instead of %s: the service keeps 7 days of records, and a start %v after that limit keeps a long walk within it",
-			moved.Format(time.RFC3339), start.Format(time.RFC3339), retentionMargin)
-		start = moved
+			earliest.Format(time.RFC3339), requested.Format(time.RFC3339), earliest.Sub(limit).Round(time.Second))
+		start = earliest
 	}
 	return start, end, warning, nil
 }

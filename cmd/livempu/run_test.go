@@ -126,7 +126,8 @@ func TestRunHelpAndVersion(t *testing.T) {
 func TestWindow(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2024, 5, 10, 12, 0, 0, 0, time.UTC)
-	limit := now.Add(-retention)
+	limit := now.Add(-livempu.RecordRetention)
+	const retentionMargin = 5 * time.Minute // as the help says
 	for _, tc := range []struct {
 		since, start, end  string
 		wantStart, wantEnd time.Time
