@@ -26,10 +26,13 @@
 // an x-ratelimit-user-api header. The order of the checks is given on
 // Server.
 //
-// Faults can be injected per action (FailNext, CutNext, BreakNext,
-// HTMLNext, SetLatency), the data changed while a test runs (AddTasks,
-// SetTaskUpdated, RemoveTasks, AddRecords), and the traffic inspected
-// (Requests, Stats, MaxWindow).
+// Faults (Fail, Cut, Break, HTML) can be injected into the requests that
+// meet a condition, such as one page of one action, with Inject, which
+// stays deterministic when a walk prefetches pages concurrently; FailNext,
+// CutNext, BreakNext and HTMLNext inject into the next requests for an
+// action, and SetLatency delays answers. The data can be changed while a
+// test runs (AddTasks, SetTaskUpdated, RemoveTasks, AddRecords), and the
+// traffic inspected (Requests, Stats, MaxWindow).
 //
 // Data is shared by every account of a server. The package imports only the
 // standard library, livempu and signer; the httpmockmatch subpackage holds

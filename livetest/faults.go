@@ -1,11 +1,13 @@
 package livetest
 
 import (
-	livempu "github.com/livempu/livempu-go"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	livempu "github.com/livempu/livempu-go"
 )
 
 // faultKind is the kind of an injected fault.
@@ -18,85 +20,176 @@ const (
 	faultHTML
 )
 
-// fault is a pending injected fault.
-type fault struct {
-	action string // "" for any action
-	n      int    // requests left
+// Fault is a wrong answer the server can give instead of the real one: an
+// error body (Fail), a cut connection (Cut), a truncated body (Break) or a
+// proxy's HTML page (HTML). Server.Inject says which requests get it.
+type Fault struct {
 	kind   faultKind
 	status int
 	code   string
 }
 
-// FailNext makes the next n requests for action fail with an error body of
-// code (with the service's message for a known code) and the HTTP status
-// (500 if it is not between 200 and 599). A Throttling code also gets the
+// Fail is the fault of an error body of code (with the service's message
+// for a known code; InternalError if code is "") and the HTTP status (500
+// if it is not between 200 and 599). A Throttling code also gets the
 // x-ratelimit-user-api header.
-func (s *Server) FailNext(action string, n, status int, code string) {
+func Fail(status int, code string) Fault {
 	if status < 200 || status > 599 {
 		status = http.StatusInternalServerError
 	}
 	if code == "" {
 		code = "InternalError"
 	}
-	s.addFault(&fault{action: action, n: n, kind: faultFail, status: status, code: code})
+	return Fault{kind: faultFail, status: status, code: code}
+}
+
+// Cut is the fault of a connection closed without an answer, as a network
+// failure would.
+func Cut() Fault { return Fault{kind: faultCut} }
+
+// Break is the fault of an HTTP 200 answer with a truncated JSON body.
+func Break() Fault { return Fault{kind: faultBreak, status: http.StatusOK} }
+
+// HTML is the fault of an HTML error page of the given status (502 if it is
+// not between 200 and 599), as a proxy in front of the service would send.
+func HTML(status int) Fault {
+	if status < 200 || status > 599 {
+		status = http.StatusBadGateway
+	}
+	return Fault{kind: faultHTML, status: status}
+}
+
+// injection is a pending injected fault.
+type injection struct {
+	fault Fault
+	when  func(Request) bool // nil for every request
+	left  int                // uses left; < 0 for no limit
+}
+
+// Inject makes the server answer with f, instead of the real answer, the
+// first n requests for which when returns true; with n < 0, every such
+// request until ClearFaults; with n == 0, none. A nil when matches every
+// request.
+//
+// when sees the request as Requests will report it, after the signature,
+// timestamp, token and nonce checks (Action, AccessKeyID,
+// SignatureVersion, Params, Header...; Status, Code and Outcome are not set
+// yet), so a fault can be keyed to an action, a page, an account or
+// anything else the request says:
+//
+//	srv.Inject(livetest.Fail(503, "ServiceUnavailable"), 1, func(r livetest.Request) bool {
+//		return r.Action == livempu.ActionListRtcMPUTaskDetail && r.Param("PageNo") == "3"
+//	})
+//
+// Because the condition is about the request and not its arrival order, a
+// fault keyed to page 3 hits page 3 however a prefetching walk orders its
+// requests. when may be called concurrently, for requests that end up not
+// faulted too; it may call the Server's methods.
+func (s *Server) Inject(f Fault, n int, when func(Request) bool) {
+	if n == 0 {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = append(s.faults, &injection{fault: f, when: when, left: n})
+}
+
+// FailNext makes the next n requests for action fail with an error body of
+// code (with the service's message for a known code) and the HTTP status
+// (500 if it is not between 200 and 599). A Throttling code also gets the
+// x-ratelimit-user-api header. It is Inject(Fail(status, code), n, ...) for
+// requests for action.
+func (s *Server) FailNext(action string, n, status int, code string) {
+	s.injectNext(Fail(status, code), action, n)
 }
 
 // CutNext makes the server close the connection of the next n requests for
-// action without answering, as a network failure would.
+// action without answering, as a network failure would. It is
+// Inject(Cut(), n, ...) for requests for action.
 func (s *Server) CutNext(action string, n int) {
-	s.addFault(&fault{action: action, n: n, kind: faultCut})
+	s.injectNext(Cut(), action, n)
 }
 
 // BreakNext answers the next n requests for action with HTTP 200 and a
-// truncated JSON body.
+// truncated JSON body. It is Inject(Break(), n, ...) for requests for
+// action.
 func (s *Server) BreakNext(action string, n int) {
-	s.addFault(&fault{action: action, n: n, kind: faultBreak, status: http.StatusOK})
+	s.injectNext(Break(), action, n)
 }
 
 // HTMLNext answers the next n requests for action with an HTML error page
 // of the given status (502 if it is not between 200 and 599), as a proxy in
-// front of the service would.
+// front of the service would. It is Inject(HTML(status), n, ...) for
+// requests for action.
 func (s *Server) HTMLNext(action string, n, status int) {
-	if status < 200 || status > 599 {
-		status = http.StatusBadGateway
+	s.injectNext(HTML(status), action, n)
+}
+
+// injectNext injects f into the next n requests for action (every action
+// for ""); n <= 0 adds nothing.
+func (s *Server) injectNext(f Fault, action string, n int) {
+	if n <= 0 {
+		return
 	}
-	s.addFault(&fault{action: action, n: n, kind: faultHTML, status: status})
+	var when func(Request) bool
+	if action != "" {
+		when = func(r Request) bool { return r.Action == action }
+	}
+	s.Inject(f, n, when)
 }
 
 // ClearFaults drops every pending injected fault.
 func (s *Server) ClearFaults() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	for _, in := range s.faults {
+		in.left = 0 // a request that already matched it does not take it
+	}
 	s.faults = nil
 }
 
-func (s *Server) addFault(f *fault) {
-	if f.n <= 0 {
-		return
+// takeFault consumes one use of the first pending fault whose condition
+// rec meets. The conditions are evaluated without the lock, so that they
+// may call the Server's methods; a fault used up meanwhile by another
+// request is passed over.
+func (s *Server) takeFault(rec *Request) (Fault, bool) {
+	s.mu.Lock()
+	pending := slices.Clone(s.faults)
+	s.mu.Unlock()
+	if len(pending) == 0 {
+		return Fault{}, false
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = append(s.faults, f)
-}
-
-// takeFault consumes one use of the first pending fault for action.
-func (s *Server) takeFault(action string) (fault, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i, f := range s.faults {
-		if f.action != "" && f.action != action {
+	r := *rec
+	r.Params = slices.Clone(rec.Params)
+	r.Header = rec.Header.Clone()
+	for _, in := range pending {
+		if in.when != nil && !in.when(r) {
 			continue
 		}
-		if f.n--; f.n == 0 {
-			s.faults = append(s.faults[:i:i], s.faults[i+1:]...)
+		if s.use(in) {
+			return in.fault, true
 		}
-		return *f, true
 	}
-	return fault{}, false
+	return Fault{}, false
+}
+
+// use takes one use of in and reports whether one was left.
+func (s *Server) use(in *injection) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if in.left == 0 {
+		return false
+	}
+	if in.left > 0 {
+		if in.left--; in.left == 0 {
+			s.faults = slices.DeleteFunc(s.faults, func(p *injection) bool { return p == in })
+		}
+	}
+	return true
 }
 
 // inject answers with fault f.
-func (x *exchange) inject(f fault) {
+func (x *exchange) inject(f Fault) {
 	switch f.kind {
 	case faultFail:
 		if strings.HasPrefix(f.code, "Throttling") {

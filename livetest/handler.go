@@ -190,7 +190,7 @@ func (x *exchange) serve() {
 		return
 	}
 
-	if f, ok := s.takeFault(rec.Action); ok {
+	if f, ok := s.takeFault(rec); ok {
 		rec.Outcome = Faulted
 		x.inject(f)
 		return

@@ -69,12 +69,14 @@ const (
 // refused if accepting it would put more than the limit into any one-second
 // window. Refused (throttled) requests do not count.
 //
-// Injected faults are queued in the order of the calls that add them; a
-// request consumes the first pending fault whose action matches it. They are
-// applied after the signature, timestamp, token and nonce checks (so the
-// nonce of a faulted request is spent) and before QPS accounting (so a
-// faulted request is not counted against the limit). An action of "" matches
-// every action; n <= 0 adds nothing.
+// Injected faults (Inject, and FailNext, CutNext, BreakNext and HTMLNext,
+// which inject into the next requests for an action) are kept in the order
+// of the calls that add them; a request consumes the first pending fault
+// whose condition it meets. They are applied after the signature,
+// timestamp, token and nonce checks (so the nonce of a faulted request is
+// spent) and before QPS accounting (so a faulted request is not counted
+// against the limit). For the Next methods an action of "" matches every
+// action and n <= 0 adds nothing.
 //
 // The zero Server is not usable; create one with NewServer or Start.
 type Server struct {
@@ -92,7 +94,7 @@ type Server struct {
 	seq       uint64
 	nonces    map[nonceKey]time.Time
 	nonceAdds int
-	faults    []*fault
+	faults    []*injection
 	qps       map[string]int
 	latency   time.Duration
 	latencyBy map[string]time.Duration
