@@ -2,8 +2,11 @@ package relaymon_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/jarcoal/httpmock"
 	livempu "github.com/livempu/livempu-go"
@@ -21,19 +24,34 @@ func TestMixedTasksWithHTTPMock(t *testing.T) {
 	}
 	httpmock.ActivateNonDefault(hc) // may come after NewClient
 	t.Cleanup(httpmock.DeactivateAndReset)
+	// A request nothing matches fails at once with an error naming it,
+	// rather than as a network error retried four times.
+	httpmock.RegisterNoResponder(httpmockmatch.NoResponder)
 
-	page := &livempu.ListRtcMPUTaskDetailResponse{RequestID: "r1", MPUTasks: []livempu.MPUTask{
-		{TaskID: "mixed-1", MixMode: livempu.MixModeMixed}, {TaskID: "single-1", MixMode: livempu.MixModeSingle},
-	}}
+	// 150 tasks, one in three mixed, served 100 a page as the service pages.
+	var tasks []livempu.MPUTask
+	for i := range 150 {
+		mode := livempu.MixModeSingle
+		if i%3 == 0 {
+			mode = livempu.MixModeMixed
+		}
+		tasks = append(tasks, livempu.MPUTask{AppID: "app", TaskID: fmt.Sprintf("task-%03d", i), MixMode: mode})
+	}
 	httpmock.RegisterMatcherResponder(http.MethodPost, livempu.DefaultEndpoint+"/",
-		httpmockmatch.Action(livempu.ActionListRtcMPUTaskDetail),
-		httpmock.NewBytesResponder(200, page.AppendWireJSON(nil)))
+		httpmockmatch.Action(livempu.ActionListRtcMPUTaskDetail), httpmockmatch.TaskPages(tasks))
 
 	ids, err := relaymon.MixedTasks(context.Background(), client, "app")
-	if err != nil || len(ids) != 1 || ids[0] != "mixed-1" {
-		t.Fatalf("MixedTasks = %v, %v", ids, err)
+	if err != nil || len(ids) != 50 || ids[0] != "task-000" || ids[49] != "task-147" {
+		t.Fatalf("MixedTasks = %d ids, %v", len(ids), err)
 	}
-	if n := httpmock.GetTotalCallCount(); n != 1 {
-		t.Errorf("%d calls", n)
+	if n := httpmock.GetTotalCallCount(); n != 2 {
+		t.Errorf("%d calls, want 2 pages", n)
+	}
+
+	// The records are not mocked: NoResponder's error, after one attempt.
+	_, err = relaymon.FailedCallbacks(context.Background(), client, "app", time.Hour, time.Now())
+	var apiErr *livempu.APIError
+	if !errors.As(err, &apiErr) || apiErr.Code != "httpmockmatch.NoResponder" || httpmock.GetTotalCallCount() != 3 {
+		t.Errorf("FailedCallbacks without a responder: %v", err)
 	}
 }

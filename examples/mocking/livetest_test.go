@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"testing"
-	"time"
 
 	livempu "github.com/livempu/livempu-go"
 	"github.com/livempu/livempu-go/examples/mocking"
@@ -25,8 +24,7 @@ func TestFailedCallbacksAgainstLivetest(t *testing.T) {
 			want++
 		}
 	}
-	end := srv.Now()
-	got, err := relaymon.FailedCallbacks(ctx, client, livetest.DemoAppID, 7*24*time.Hour-time.Minute, end)
+	got, err := relaymon.FailedCallbacks(ctx, client, livetest.DemoAppID, livempu.RecordRetention, srv.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,8 +37,12 @@ func TestFailedCallbacksAgainstLivetest(t *testing.T) {
 		t.Fatalf("MixedTasks = %d ids, %v", len(ids), err)
 	}
 
-	// Inject a failure: the service is not enabled for the account.
-	srv.FailNext(livempu.ActionListRtcMPUTaskDetail, 1, 403, "OperationDenied")
+	// Inject a failure into page 2 of the walk: the service is not enabled
+	// for the account. The fault is keyed to the page, not to the order in
+	// which requests arrive.
+	srv.Inject(livetest.Fail(403, "OperationDenied"), 1, func(r livetest.Request) bool {
+		return r.Action == livempu.ActionListRtcMPUTaskDetail && r.Param("PageNo") == "2"
+	})
 	if _, err := relaymon.MixedTasks(ctx, client, livetest.DemoAppID); !errors.Is(err, livempu.ErrOperationDenied) {
 		t.Fatalf("err = %v, want ErrOperationDenied", err)
 	}

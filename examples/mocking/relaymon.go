@@ -13,10 +13,12 @@ import (
 	livempu "github.com/livempu/livempu-go"
 )
 
-// FailedCallbacks counts the callbacks of appID in the window ending at end
-// that were not delivered with a 2xx or whose event carries an error code.
-func FailedCallbacks(ctx context.Context, api livempu.API, appID string, window time.Duration, end time.Time) (int, error) {
-	req := &livempu.ListRtcMPUEventSubRecordRequest{AppID: appID, StartTime: end.Add(-window), EndTime: end}
+// FailedCallbacks counts the callbacks of appID in the last window before
+// now (clipped to the seven days the service keeps) that were not delivered
+// with a 2xx or whose event carries an error code.
+func FailedCallbacks(ctx context.Context, api livempu.API, appID string, window time.Duration, now time.Time) (int, error) {
+	start, end := livempu.RecordWindow(now, window)
+	req := &livempu.ListRtcMPUEventSubRecordRequest{AppID: appID, StartTime: start, EndTime: end}
 	failed := 0
 	for rec, err := range livempu.EventSubRecords(ctx, api, req) {
 		if err != nil {

@@ -31,8 +31,9 @@ func run(ctx context.Context, out, progress io.Writer) error {
 	}
 	defer s.Close()
 
-	end := time.Now().UTC()
-	req := &livempu.ListRtcMPUEventSubRecordRequest{AppID: s.AppID, StartTime: end.Add(-7*24*time.Hour + time.Minute), EndTime: end}
+	// Everything the service keeps, with a margin for the walk's duration.
+	from, to := livempu.RecordWindow(time.Now(), livempu.RecordRetention)
+	req := &livempu.ListRtcMPUEventSubRecordRequest{AppID: s.AppID, StartTime: from, EndTime: to}
 	start := time.Now()
 	onPage := pager.WithOnPage(func(p pager.PageInfo) {
 		fmt.Fprintf(progress, "\rpage %d: %d records (%.0f/s)", p.PageNo, p.ItemsSoFar, float64(p.ItemsSoFar)/time.Since(start).Seconds())
