@@ -44,7 +44,7 @@ func TestRetryResignsEveryAttempt(t *testing.T) {
 				t.Errorf("both attempts used nonce %s", got[0].Nonce)
 			}
 			for _, a := range got {
-				if a.Version != v || a.SecurityToken != testToken || a.Action != livempu.ActionListRtcMPUTaskDetail || a.APIVersion != livempu.APIVersion {
+				if signer.Version(a.Version) != v || a.SecurityToken != testToken || a.Action != livempu.ActionListRtcMPUTaskDetail || a.APIVersion != livempu.APIVersion {
 					t.Errorf("attempt %+v: wrong version, token, action or API version", a.Verified)
 				}
 				if a.param("AppId") != "app-1" || a.param("PageSize") != "10" || a.param("PageNo") != "1" {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	livempu "github.com/livempu/livempu-go"
+	"github.com/livempu/livempu-go/internal/acsauth"
 	"github.com/livempu/livempu-go/livetest"
 	"github.com/livempu/livempu-go/signer"
 )
@@ -295,7 +296,7 @@ const fuzzKeyID, fuzzSecret = "LTAI5tFuzzRequestKey", "fuzz-request-secret"
 func newRecordingServer(tb testing.TB) *recordingServer {
 	rs := &recordingServer{}
 	rs.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, verr := signer.Verify(r, nil, func(id string) (string, bool) { return fuzzSecret, id == fuzzKeyID })
+		_, verr := acsauth.Verify(r, nil, func(id string) (string, bool) { return fuzzSecret, id == fuzzKeyID })
 		rs.mu.Lock()
 		rs.hits++
 		rs.last, rs.err = url.ParseQuery(r.URL.RawQuery)

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	livempu "github.com/livempu/livempu-go"
-	"github.com/livempu/livempu-go/signer"
+	"github.com/livempu/livempu-go/internal/acsauth"
 )
 
 // Recognisable credentials: a test fails if the secret or token ever shows
@@ -26,7 +26,7 @@ const (
 
 // attempt is what the fake server saw of one request.
 type attempt struct {
-	signer.Verified
+	acsauth.Verified
 	Header  http.Header
 	Query   string
 	Arrived time.Time // when the handler started, before verification
@@ -52,7 +52,7 @@ func newFakeServer(t testing.TB, reply func(n int, a attempt, w http.ResponseWri
 
 func (f *fakeServer) serve(w http.ResponseWriter, r *http.Request) {
 	arrived := time.Now()
-	v, err := signer.Verify(r, nil, func(id string) (string, bool) { return testSecret, strings.HasPrefix(id, testKeyID) })
+	v, err := acsauth.Verify(r, nil, func(id string) (string, bool) { return testSecret, strings.HasPrefix(id, testKeyID) })
 	if err != nil {
 		f.t.Errorf("fake server: signature rejected: %v", err)
 		w.WriteHeader(400)

@@ -12,8 +12,8 @@ import (
 	"unicode/utf8"
 	"unsafe"
 
+	"github.com/livempu/livempu-go/internal/acsauth"
 	"github.com/livempu/livempu-go/internal/wire"
-	"github.com/livempu/livempu-go/signer"
 )
 
 // handleResponse reads the body through the size limit and decodes it.
@@ -173,7 +173,7 @@ func scrubToken(err error, token string) error {
 // start of it cut short at the end of s.
 func redactToken(s, token string) string {
 	const mark, minCut = "[token redacted]", 6
-	for _, t := range [...]string{token, signer.PercentEncode(token), url.QueryEscape(token)} {
+	for _, t := range [...]string{token, acsauth.PercentEncode(token), url.QueryEscape(token)} {
 		s = strings.ReplaceAll(s, t, mark)
 		for n := min(len(t)-1, len(s)); n >= minCut; n-- {
 			if strings.HasSuffix(s, t[:n]) {

@@ -6,7 +6,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/livempu/livempu-go/signer"
+	"github.com/livempu/livempu-go/internal/acsauth"
 )
 
 // Documented limits of the request fields.
@@ -121,7 +121,7 @@ func (q *query) add(key, value string) {
 	}
 	q.b = append(q.b, key...)
 	q.b = append(q.b, '=')
-	q.b = signer.AppendPercentEncode(q.b, value)
+	q.b = acsauth.AppendPercentEncode(q.b, value)
 }
 
 func (q *query) addInt(key string, n int) {

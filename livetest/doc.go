@@ -13,7 +13,7 @@
 //	})
 //
 // The server behaves like the service: it verifies V3 and V1 signatures
-// (signer.Verify), the timestamp (within TimestampTolerance of its clock),
+// (with the code that signs for signer.Signer), the timestamp (within TimestampTolerance of its clock),
 // STS tokens and nonce reuse; it validates parameters with the documented
 // codes (MissingParam, InvalidAppId, InvalidParam) and refuses an
 // application it does not know with InvalidAppId (it knows DemoAppID, the
@@ -35,6 +35,7 @@
 // traffic inspected (Requests, Stats, MaxWindow).
 //
 // Data is shared by every account of a server. The package imports only the
-// standard library, livempu and signer; the httpmockmatch subpackage holds
-// helpers for github.com/jarcoal/httpmock.
+// standard library, livempu, signer and the module's internal signature
+// code; the httpmockmatch subpackage holds helpers for
+// github.com/jarcoal/httpmock.
 package livetest

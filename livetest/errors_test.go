@@ -9,6 +9,7 @@ import (
 	"time"
 
 	livempu "github.com/livempu/livempu-go"
+	"github.com/livempu/livempu-go/internal/acsauth"
 	"github.com/livempu/livempu-go/livetest"
 	"github.com/livempu/livempu-go/signer"
 )
@@ -208,7 +209,7 @@ func TestErrorsRaw(t *testing.T) {
 	tests := []struct {
 		name    string
 		action  string
-		params  []signer.Param
+		params  []acsauth.Param
 		status  int
 		code    string
 		message string

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	livempu "github.com/livempu/livempu-go"
+	"github.com/livempu/livempu-go/internal/acsauth"
 	"github.com/livempu/livempu-go/signer"
 )
 
@@ -150,16 +151,16 @@ func (x *exchange) serve() {
 		return
 	}
 
-	v, err := signer.Verify(r, body, s.secretFor)
+	v, err := acsauth.Verify(r, body, s.secretFor)
 	switch {
-	case errors.Is(err, signer.ErrUnknownAccessKey):
+	case errors.Is(err, acsauth.ErrUnknownAccessKey):
 		x.fail(errorFor(http.StatusNotFound, "InvalidAccessKeyId.NotFound"))
 		return
-	case errors.Is(err, signer.ErrSignatureMismatch):
+	case errors.Is(err, acsauth.ErrSignatureMismatch):
 		e := errorFor(http.StatusBadRequest, "SignatureDoesNotMatch")
 		if rec.SignatureVersion == signer.V1 {
 			// Like the service, show the string to sign of a V1 request.
-			e.message += " server string to sign is:" + signer.StringToSignV1(r.Method, signer.CanonicalQueryV1(all))
+			e.message += " server string to sign is:" + acsauth.StringToSignV1(r.Method, acsauth.CanonicalQueryV1(all))
 		}
 		x.fail(e)
 		return
@@ -167,8 +168,8 @@ func (x *exchange) serve() {
 		x.fail(errorFor(http.StatusBadRequest, "IncompleteSignature"))
 		return
 	}
-	rec.SignatureVersion, rec.AccessKeyID, rec.Nonce, rec.Time = v.Version, v.AccessKeyID, v.Nonce, v.Time
-	rec.Params = sortParams(slices.Clone(v.Params))
+	rec.SignatureVersion, rec.AccessKeyID, rec.Nonce, rec.Time = signer.Version(v.Version), v.AccessKeyID, v.Nonce, v.Time
+	rec.Params = sortParams(toParams(v.Params))
 	if rec.Action != v.Action || rec.APIVersion != v.APIVersion {
 		// Both are read from the same place as Verify reads them, so this
 		// only happens for a request that names them twice.
@@ -226,12 +227,12 @@ func (x *exchange) serve() {
 
 // peek fills the request record from the raw request, before verification,
 // and returns every query and form parameter.
-func (x *exchange) peek(body []byte) []signer.Param {
+func (x *exchange) peek(body []byte) []acsauth.Param {
 	r, rec := x.r, x.rec
-	all, _ := signer.ParseQuery(nil, r.URL.RawQuery)
+	all, _ := acsauth.ParseQuery(nil, r.URL.RawQuery)
 	if len(body) > 0 {
 		if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct == "application/x-www-form-urlencoded" {
-			all, _ = signer.ParseQuery(all, string(body))
+			all, _ = acsauth.ParseQuery(all, string(body))
 		}
 	}
 	param := func(key string) string {
@@ -243,9 +244,9 @@ func (x *exchange) peek(body []byte) []signer.Param {
 		return ""
 	}
 	var date string
-	if auth := r.Header.Get("Authorization"); strings.HasPrefix(auth, signer.AlgorithmV3) {
+	if auth := r.Header.Get("Authorization"); strings.HasPrefix(auth, acsauth.AlgorithmV3) {
 		rec.SignatureVersion = signer.V3
-		rec.AccessKeyID, _, _, _ = signer.ParseAuthorizationV3(auth)
+		rec.AccessKeyID, _, _, _ = acsauth.ParseAuthorizationV3(auth)
 		rec.Nonce = r.Header.Get("x-acs-signature-nonce")
 		date = r.Header.Get("x-acs-date")
 	} else {
@@ -254,7 +255,7 @@ func (x *exchange) peek(body []byte) []signer.Param {
 		rec.Nonce = param("SignatureNonce")
 		date = param("Timestamp")
 	}
-	if t, err := time.Parse(signer.TimeFormat, date); err == nil {
+	if t, err := time.Parse(acsauth.TimeFormat, date); err == nil {
 		rec.Time = t
 	}
 	if rec.Action = r.Header.Get("x-acs-action"); rec.Action == "" {
@@ -265,15 +266,27 @@ func (x *exchange) peek(body []byte) []signer.Param {
 	}
 	for _, p := range all {
 		if !v1Common[p.Key] {
-			rec.Params = append(rec.Params, p)
+			rec.Params = append(rec.Params, Param(p))
 		}
 	}
 	sortParams(rec.Params)
 	return all
 }
 
-func sortParams(ps []signer.Param) []signer.Param {
-	slices.SortStableFunc(ps, func(a, b signer.Param) int { return strings.Compare(a.Key, b.Key) })
+// toParams copies ps as Request parameters (nil for nil, like slices.Clone).
+func toParams(ps []acsauth.Param) []Param {
+	if ps == nil {
+		return nil
+	}
+	out := make([]Param, len(ps))
+	for i, p := range ps {
+		out[i] = Param(p)
+	}
+	return out
+}
+
+func sortParams(ps []Param) []Param {
+	slices.SortStableFunc(ps, func(a, b Param) int { return strings.Compare(a.Key, b.Key) })
 	return ps
 }
 

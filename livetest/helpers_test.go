@@ -10,6 +10,7 @@ import (
 	"time"
 
 	livempu "github.com/livempu/livempu-go"
+	"github.com/livempu/livempu-go/internal/acsauth"
 	"github.com/livempu/livempu-go/livetest"
 	"github.com/livempu/livempu-go/signer"
 )
@@ -26,11 +27,11 @@ func ctx(t *testing.T) context.Context {
 
 // rawRequest builds a request signed by signer.Signer directly, bypassing
 // the SDK's validation.
-func rawRequest(t *testing.T, srv *livetest.Server, v signer.Version, action string, params []signer.Param, creds signer.Credentials) *http.Request {
+func rawRequest(t *testing.T, srv *livetest.Server, v signer.Version, action string, params []acsauth.Param, creds signer.Credentials) *http.Request {
 	t.Helper()
 	var q []string
 	for _, p := range params {
-		q = append(q, signer.PercentEncode(p.Key)+"="+signer.PercentEncode(p.Value))
+		q = append(q, acsauth.PercentEncode(p.Key)+"="+acsauth.PercentEncode(p.Value))
 	}
 	req, err := http.NewRequest(http.MethodPost, srv.URL()+"/?"+strings.Join(q, "&"), nil)
 	if err != nil {
@@ -81,10 +82,10 @@ func decodeError(t *testing.T, body []byte) errorDoc {
 }
 
 // p builds a parameter list from key, value pairs.
-func p(kv ...string) []signer.Param {
-	var out []signer.Param
+func p(kv ...string) []acsauth.Param {
+	var out []acsauth.Param
 	for i := 0; i+1 < len(kv); i += 2 {
-		out = append(out, signer.Param{Key: kv[i], Value: kv[i+1]})
+		out = append(out, acsauth.Param{Key: kv[i], Value: kv[i+1]})
 	}
 	return out
 }

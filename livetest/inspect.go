@@ -68,7 +68,7 @@ type Request struct {
 	Received time.Time
 	// Params are the operation parameters (without V1's common and
 	// signature parameters), sorted by name.
-	Params []signer.Param
+	Params []Param
 	// Header is a copy of the request headers, with Authorization and
 	// x-acs-security-token replaced by Redacted.
 	Header http.Header
@@ -82,6 +82,10 @@ type Request struct {
 	// Outcome says how far the request got.
 	Outcome Outcome
 }
+
+// Param is one operation parameter of a Request: its name and its decoded
+// value.
+type Param struct{ Key, Value string }
 
 // Param returns the value of the first operation parameter named key, or "".
 func (r Request) Param(key string) string {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	livempu "github.com/livempu/livempu-go"
+	"github.com/livempu/livempu-go/internal/acsauth"
 	"github.com/livempu/livempu-go/livetest"
 	"github.com/livempu/livempu-go/signer"
 )
@@ -144,7 +145,7 @@ func TestThrottlingHeaderAndWindow(t *testing.T) {
 	const action = livempu.ActionListRtcMPUEventSubRecord
 	srv := livetest.NewServer(t, livetest.WithQPS(action, 2))
 	now := srv.Now().UTC()
-	params := p("AppId", livetest.DemoAppID, "StartTime", now.Add(-time.Hour).Format(signer.TimeFormat), "EndTime", now.Format(signer.TimeFormat), "PageSize", "1", "PageNo", "1")
+	params := p("AppId", livetest.DemoAppID, "StartTime", now.Add(-time.Hour).Format(acsauth.TimeFormat), "EndTime", now.Format(acsauth.TimeFormat), "PageSize", "1", "PageNo", "1")
 	status := func() (int, *http.Response, []byte) {
 		resp, body := send(t, rawRequest(t, srv, signer.V3, action, params, signer.Credentials{}))
 		return resp.StatusCode, resp, body

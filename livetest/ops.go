@@ -6,7 +6,6 @@ import (
 	"time"
 
 	livempu "github.com/livempu/livempu-go"
-	"github.com/livempu/livempu-go/signer"
 )
 
 // requestTimeLayout is the service's yyyy-MM-ddTHH:mm:ssZ.
@@ -15,7 +14,7 @@ const requestTimeLayout = "2006-01-02T15:04:05Z"
 // params gives an operation's parameters by name, refusing repeats.
 type params map[string]string
 
-func newParams(ps []signer.Param, names ...string) (params, *apiError) {
+func newParams(ps []Param, names ...string) (params, *apiError) {
 	p := params{}
 	for _, kv := range ps {
 		for _, n := range names {
@@ -122,7 +121,7 @@ func pageBounds(n, size, no int) (from, to int) {
 }
 
 // listTasks answers ListRtcMPUTaskDetail.
-func (s *Server) listTasks(ps []signer.Param, requestID string) ([]byte, *apiError) {
+func (s *Server) listTasks(ps []Param, requestID string) ([]byte, *apiError) {
 	p, e := newParams(ps, "AppId", "TaskId", "PageSize", "PageNo")
 	if e != nil {
 		return nil, e
@@ -171,7 +170,7 @@ func (s *Server) listTasks(ps []signer.Param, requestID string) ([]byte, *apiErr
 }
 
 // listRecords answers ListRtcMPUEventSubRecord.
-func (s *Server) listRecords(ps []signer.Param, requestID string) ([]byte, *apiError) {
+func (s *Server) listRecords(ps []Param, requestID string) ([]byte, *apiError) {
 	p, e := newParams(ps, "AppId", "SubId", "StartTime", "EndTime", "PageSize", "PageNo")
 	if e != nil {
 		return nil, e

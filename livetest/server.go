@@ -240,7 +240,7 @@ func (s *Server) Client(opts ...livempu.Option) *livempu.Client {
 	return c
 }
 
-// secretFor is the secret lookup of signer.Verify.
+// secretFor is the secret lookup of acsauth.Verify.
 func (s *Server) secretFor(id string) (string, bool) {
 	if a, ok := s.account(id); ok {
 		return a.secret, true

@@ -18,8 +18,8 @@ import (
 	"time"
 
 	livempu "github.com/livempu/livempu-go"
+	"github.com/livempu/livempu-go/internal/acsauth"
 	"github.com/livempu/livempu-go/redislimit"
-	"github.com/livempu/livempu-go/signer"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -154,7 +154,7 @@ func newWindowServer(t *testing.T, limit int) *windowServer {
 
 func (ws *windowServer) serve(w http.ResponseWriter, r *http.Request) {
 	arrived := time.Now()
-	v, err := signer.Verify(r, nil, func(id string) (string, bool) { return testSecret, id == testAccessKeyID })
+	v, err := acsauth.Verify(r, nil, func(id string) (string, bool) { return testSecret, id == testAccessKeyID })
 	if err != nil || v.Action != livempu.ActionListRtcMPUEventSubRecord {
 		ws.t.Errorf("window server: request rejected: %v (action %q)", err, v.Action)
 		http.Error(w, `{"Code":"SignatureDoesNotMatch","Message":"rejected","RequestId":"r"}`, http.StatusBadRequest)

@@ -57,28 +57,3 @@ func BenchmarkSignFresh(b *testing.B) {
 		})
 	}
 }
-
-func BenchmarkNewNonce(b *testing.B) {
-	b.ReportAllocs()
-	for range b.N {
-		_ = NewNonce()
-	}
-}
-
-func BenchmarkVerify(b *testing.B) {
-	for _, ver := range []Version{V3, V1} {
-		b.Run(ver.String(), func(b *testing.B) {
-			req := signtestRequest(b, http.MethodPost)
-			s := &Signer{Version: ver, APIVersion: "2016-11-01"}
-			if err := s.Sign(req, "ListRtcMPUEventSubRecord", nil, signtestCreds); err != nil {
-				b.Fatal(err)
-			}
-			b.ReportAllocs()
-			for range b.N {
-				if _, err := Verify(req, nil, signtestSecrets); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
-}

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/livempu/livempu-go/internal/acsauth"
 )
 
 // This file holds an independent verifier for both signature versions,
@@ -269,7 +271,7 @@ func FuzzSignVerify(f *testing.F) {
 			if !indep(req, body, creds.AccessKeyID, creds.AccessKeySecret) {
 				t.Fatalf("%v: independent verifier rejects Sign's output: %s %s %v", ver, req.Method, req.URL.RawQuery, req.Header)
 			}
-			if _, err := Verify(req, body, secrets); err != nil {
+			if _, err := acsauth.Verify(req, body, secrets); err != nil {
 				t.Fatalf("%v: Verify rejects Sign's output: %v", ver, err)
 			}
 
@@ -326,11 +328,11 @@ func FuzzSignVerify(f *testing.F) {
 			if indep(req, newBody, creds.AccessKeyID, creds.AccessKeySecret) {
 				t.Fatalf("%v: independent verifier accepts a request with %s %q flipped", ver, tg.where, tg.key)
 			}
-			_, err = Verify(req, newBody, secrets)
+			_, err = acsauth.Verify(req, newBody, secrets)
 			if err == nil {
 				t.Fatalf("%v: Verify accepts a request with %s %q flipped", ver, tg.where, tg.key)
 			}
-			if !errors.Is(err, ErrSignatureMismatch) && !errors.Is(err, ErrIncompleteSignature) && !errors.Is(err, ErrUnknownAccessKey) {
+			if !errors.Is(err, acsauth.ErrSignatureMismatch) && !errors.Is(err, acsauth.ErrIncompleteSignature) && !errors.Is(err, acsauth.ErrUnknownAccessKey) {
 				t.Fatalf("%v: unexpected error kind: %v", ver, err)
 			}
 		}

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/livempu/livempu-go/internal/acsauth"
 )
 
 // sigvecFile is the layout of testdata/vectors_v1.json and vectors_v3.json
@@ -93,16 +95,31 @@ func sigvecLoad(t *testing.T, name string, wantCount int) []sigvecVec {
 // sigvecParams turns maps into a Param list in sorted order (the maps are
 // unordered; the functions under test must not depend on the order, which
 // TestCanonicalQueryOrderIndependent checks separately).
-func sigvecParams(ms ...map[string]string) []Param {
-	var ps []Param
+func sigvecParams(ms ...map[string]string) []acsauth.Param {
+	var ps []acsauth.Param
 	for _, m := range ms {
 		for k, v := range m {
-			ps = append(ps, Param{k, v})
+			ps = append(ps, acsauth.Param{Key: k, Value: v})
 		}
 	}
 	// A reversed order makes sure the code under test sorts.
 	sort.Slice(ps, func(i, j int) bool { return ps[i].Key > ps[j].Key })
 	return ps
+}
+
+// sigvecSignerParams are the V1 parameters that Sign sets itself: a
+// vector's values of them are inputs of its signature, not operation
+// parameters to put in the query.
+var sigvecSignerParams = map[string]bool{"Signature": true, "AccessKeyId": true, "Action": true, "Format": true,
+	"SecurityToken": true, "SignatureMethod": true, "SignatureNonce": true, "SignatureVersion": true, "Timestamp": true, "Version": true}
+
+// sigvecCmpParam orders parameters by name, then value, as Verify returns
+// them.
+func sigvecCmpParam(a, b acsauth.Param) int {
+	if c := strings.Compare(a.Key, b.Key); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Value, b.Value)
 }
 
 func sigvecCheck(t *testing.T, what, got, want string) {
@@ -114,7 +131,7 @@ func sigvecCheck(t *testing.T, what, got, want string) {
 
 func sigvecFixedTime(t *testing.T, s string) func() time.Time {
 	t.Helper()
-	tm, err := time.Parse(TimeFormat, s)
+	tm, err := time.Parse(acsauth.TimeFormat, s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,17 +153,17 @@ func TestVectorsV1(t *testing.T) {
 			in, out := v.Inputs, v.Outputs
 			params := sigvecParams(in.Params, in.Form)
 			orig := slices.Clone(params)
-			cq := CanonicalQueryV1(params)
+			cq := acsauth.CanonicalQueryV1(params)
 			if !slices.Equal(params, orig) {
 				t.Error("CanonicalQueryV1 modified its argument")
 			}
 			sigvecCheck(t, "canonicalized query string", cq, out.CanonicalizedQueryString)
-			sts := StringToSignV1(in.Method, cq)
+			sts := acsauth.StringToSignV1(in.Method, cq)
 			sigvecCheck(t, "string to sign", sts, out.StringToSign)
-			sigvecCheck(t, "signature", SignatureV1(in.AccessKeySecret, sts), out.Signature)
+			sigvecCheck(t, "signature", acsauth.SignatureV1(in.AccessKeySecret, sts), out.Signature)
 			// A Signature parameter is never signed.
-			withSig := append(slices.Clone(params), Param{"Signature", "x"})
-			sigvecCheck(t, "canonical query with Signature", CanonicalQueryV1(withSig), out.CanonicalizedQueryString)
+			withSig := append(slices.Clone(params), acsauth.Param{Key: "Signature", Value: "x"})
+			sigvecCheck(t, "canonical query with Signature", acsauth.CanonicalQueryV1(withSig), out.CanonicalizedQueryString)
 
 			if out.Wire != nil {
 				t.Run("Sign", func(t *testing.T) { sigvecSignV1(t, v) })
@@ -160,7 +177,7 @@ func sigvecSignV1(t *testing.T, v sigvecVec) {
 	in, out := v.Inputs, v.Outputs
 	op := url.Values{}
 	for k, val := range in.Params {
-		if !isV1SignerParam(k) {
+		if !sigvecSignerParams[k] {
 			op.Set(k, val)
 		}
 	}
@@ -189,7 +206,7 @@ func sigvecSignV1(t *testing.T, v sigvecVec) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if in.Params[paramFormat] == formatJSON {
+	if in.Params["Format"] == "JSON" {
 		// Same parameter set as the official SDK: identical signature.
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("signed query:\n got %v\nwant %v", got, want)
@@ -198,23 +215,23 @@ func sigvecSignV1(t *testing.T, v sigvecVec) {
 	} else {
 		// Darabonba sends Format=json; Sign always sends Format=JSON, so
 		// the signature differs and only the rest can be compared.
-		if got.Get(paramFormat) != formatJSON {
-			t.Errorf("Format = %q, want JSON", got.Get(paramFormat))
+		if got.Get("Format") != "JSON" {
+			t.Errorf("Format = %q, want JSON", got.Get("Format"))
 		}
 		for _, q := range []url.Values{got, want} {
-			q.Del(paramFormat)
-			q.Del(paramSignature)
+			q.Del("Format")
+			q.Del("Signature")
 		}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("signed query (without Format, Signature):\n got %v\nwant %v", got, want)
 		}
-		t.Logf("Format=%s in the vector; signature compared through Verify only", in.Params[paramFormat])
+		t.Logf("Format=%s in the vector; signature compared through Verify only", in.Params["Format"])
 	}
-	ver, err := Verify(req, body, sigvecSecrets(in.AccessKeyID, in.AccessKeySecret))
+	ver, err := acsauth.Verify(req, body, sigvecSecrets(in.AccessKeyID, in.AccessKeySecret))
 	if err != nil {
 		t.Fatalf("Verify: %v", err)
 	}
-	if ver.Version != V1 || ver.Action != in.Action || ver.APIVersion != in.Version || ver.Nonce != in.Nonce || ver.SecurityToken != in.SecurityToken {
+	if ver.Version != acsauth.V1 || ver.Action != in.Action || ver.APIVersion != in.Version || ver.Nonce != in.Nonce || ver.SecurityToken != in.SecurityToken {
 		t.Errorf("Verify returned %+v", ver)
 	}
 }
@@ -235,9 +252,9 @@ func TestVectorsV3(t *testing.T) {
 			}
 			switch {
 			case payload != "":
-				sigvecCheck(t, "HashPayload(body)", HashPayload([]byte(in.Body)), payload)
+				sigvecCheck(t, "HashPayload(body)", acsauth.HashPayload([]byte(in.Body)), payload)
 			case in.Body != "":
-				payload = HashPayload([]byte(in.Body))
+				payload = acsauth.HashPayload([]byte(in.Body))
 			default:
 				// openapi-util's unit test passes an arbitrary payload
 				// hash with no body and no header.
@@ -245,12 +262,12 @@ func TestVectorsV3(t *testing.T) {
 			}
 			sigvecCheck(t, "x-acs-content-sha256", payload, out.XAcsContentSHA256)
 
-			sigvecCheck(t, "canonical query string", CanonicalQueryV3(query), out.CanonicalQueryString)
-			ch, sh := CanonicalHeadersV3(headers)
+			sigvecCheck(t, "canonical query string", acsauth.CanonicalQueryV3(query), out.CanonicalQueryString)
+			ch, sh := acsauth.CanonicalHeadersV3(headers)
 			sigvecCheck(t, "canonical headers", ch, out.CanonicalHeaders)
 			sigvecCheck(t, "signed headers (CanonicalHeadersV3)", sh, out.SignedHeaders)
 
-			sig := SignV3(V3Request{Method: in.Method, Path: in.Path, Query: query, Headers: headers, PayloadHash: payload},
+			sig := acsauth.SignV3(acsauth.V3Request{Method: in.Method, Path: in.Path, Query: query, Headers: headers, PayloadHash: payload},
 				in.AccessKeyID, in.AccessKeySecret)
 			if !slices.Equal(query, origQ) || !slices.Equal(headers, origH) {
 				t.Error("SignV3 modified its arguments")
@@ -259,12 +276,12 @@ func TestVectorsV3(t *testing.T) {
 			sigvecCheck(t, "signed headers", sig.SignedHeaders, out.SignedHeaders)
 			sum := sha256.Sum256([]byte(sig.CanonicalRequest))
 			sigvecCheck(t, "hashed canonical request", hex.EncodeToString(sum[:]), out.HashedCanonicalRequest)
-			sigvecCheck(t, "hashed canonical request (in string to sign)", strings.TrimPrefix(sig.StringToSign, AlgorithmV3+"\n"), out.HashedCanonicalRequest)
+			sigvecCheck(t, "hashed canonical request (in string to sign)", strings.TrimPrefix(sig.StringToSign, acsauth.AlgorithmV3+"\n"), out.HashedCanonicalRequest)
 			sigvecCheck(t, "string to sign", sig.StringToSign, out.StringToSign)
 			sigvecCheck(t, "signature", sig.Signature, out.Signature)
 			sigvecCheck(t, "authorization", sig.Authorization, out.Authorization)
 
-			id, shp, sg, err := ParseAuthorizationV3(sig.Authorization)
+			id, shp, sg, err := acsauth.ParseAuthorizationV3(sig.Authorization)
 			if err != nil || id != in.AccessKeyID || shp != out.SignedHeaders || sg != out.Signature {
 				t.Errorf("ParseAuthorizationV3 = %q, %q, %q, %v", id, shp, sg, err)
 			}
@@ -326,15 +343,15 @@ func sigvecSignV3(t *testing.T, v sigvecVec) {
 	if !reflect.DeepEqual(got, out.Wire.Headers) {
 		t.Errorf("headers:\n got %v\nwant %v", got, out.Wire.Headers)
 	}
-	ver, err := Verify(req, body, sigvecSecrets(in.AccessKeyID, in.AccessKeySecret))
+	ver, err := acsauth.Verify(req, body, sigvecSecrets(in.AccessKeyID, in.AccessKeySecret))
 	if err != nil {
 		t.Fatalf("Verify: %v", err)
 	}
-	if ver.Version != V3 || ver.Action != in.Action || ver.APIVersion != in.Version || ver.Nonce != in.Nonce || ver.SecurityToken != in.SecurityToken {
+	if ver.Version != acsauth.V3 || ver.Action != in.Action || ver.APIVersion != in.Version || ver.Nonce != in.Nonce || ver.SecurityToken != in.SecurityToken {
 		t.Errorf("Verify returned %+v", ver)
 	}
 	wantParams := sigvecParams(in.Params, in.Form)
-	slices.SortFunc(wantParams, cmpParam)
+	slices.SortFunc(wantParams, sigvecCmpParam)
 	if !slices.Equal(ver.Params, wantParams) {
 		t.Errorf("Verify params:\n got %v\nwant %v", ver.Params, wantParams)
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	livempu "github.com/livempu/livempu-go"
+	"github.com/livempu/livempu-go/internal/acsauth"
 	"github.com/livempu/livempu-go/internal/leakcheck"
 	"github.com/livempu/livempu-go/livetest"
 	"github.com/livempu/livempu-go/pager"
@@ -180,7 +181,7 @@ func TestEchoingProxyPageHidesCredentials(t *testing.T) {
 	// A token shaped like a real STS token, with characters that
 	// percent-encoding changes.
 	const stsToken = "CAIS+HardeningEcho/Token==d0n0tprint"
-	forms := []string{stsToken, signer.PercentEncode(stsToken), url.QueryEscape(stsToken), stsToken[:12], signer.PercentEncode(stsToken)[:12]}
+	forms := []string{stsToken, acsauth.PercentEncode(stsToken), url.QueryEscape(stsToken), stsToken[:12], acsauth.PercentEncode(stsToken)[:12]}
 	pages := map[string]func(r *http.Request, token string) (status int, contentType, body string){
 		"html echo of the URL and header": func(r *http.Request, token string) (int, string, string) {
 			return 502, "text/html", "<html><body>502 for " + r.URL.RawQuery + " " + token + " " + r.URL.RequestURI() + "</body></html>"
@@ -189,7 +190,7 @@ func TestEchoingProxyPageHidesCredentials(t *testing.T) {
 			return 502, "text/html", strings.Repeat("x", 110) + token
 		},
 		"percent-encoded token cut by the prefix limit": func(r *http.Request, token string) (int, string, string) {
-			return 502, "text/html", strings.Repeat("x", 113) + signer.PercentEncode(token)
+			return 502, "text/html", strings.Repeat("x", 113) + acsauth.PercentEncode(token)
 		},
 		"JSON error message quoting the token": func(r *http.Request, token string) (int, string, string) {
 			return 400, "application/json", `{"RequestId":"R","Code":"InvalidSecurityToken.Malformed","Message":"The security token ` + token + ` (` + url.QueryEscape(token) + `) is malformed."}`

@@ -1,4 +1,4 @@
-package signer
+package acsauth
 
 import (
 	"crypto/hmac"
@@ -58,7 +58,7 @@ type Verified struct {
 }
 
 // String describes the request with the STS token masked, like
-// Credentials: a Verified may be logged or printed with %v safely.
+// signer.Credentials: a Verified may be logged or printed with %v safely.
 func (v Verified) String() string {
 	token := ""
 	if v.SecurityToken != "" {
