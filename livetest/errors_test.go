@@ -9,7 +9,6 @@ import (
 	"time"
 
 	livempu "github.com/livempu/livempu-go"
-	"github.com/livempu/livempu-go/internal/acsauth"
 	"github.com/livempu/livempu-go/livetest"
 	"github.com/livempu/livempu-go/signer"
 )
@@ -209,7 +208,7 @@ func TestErrorsRaw(t *testing.T) {
 	tests := []struct {
 		name    string
 		action  string
-		params  []acsauth.Param
+		params  []livetest.Param
 		status  int
 		code    string
 		message string

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	livempu "github.com/livempu/livempu-go"
-	"github.com/livempu/livempu-go/internal/acsauth"
 	"github.com/livempu/livempu-go/livetest"
 	"github.com/livempu/livempu-go/signer"
 )
@@ -145,7 +144,8 @@ func TestThrottlingHeaderAndWindow(t *testing.T) {
 	const action = livempu.ActionListRtcMPUEventSubRecord
 	srv := livetest.NewServer(t, livetest.WithQPS(action, 2))
 	now := srv.Now().UTC()
-	params := p("AppId", livetest.DemoAppID, "StartTime", now.Add(-time.Hour).Format(acsauth.TimeFormat), "EndTime", now.Format(acsauth.TimeFormat), "PageSize", "1", "PageNo", "1")
+	const timeLayout = "2006-01-02T15:04:05Z" // the service's StartTime and EndTime
+	params := p("AppId", livetest.DemoAppID, "StartTime", now.Add(-time.Hour).Format(timeLayout), "EndTime", now.Format(timeLayout), "PageSize", "1", "PageNo", "1")
 	status := func() (int, *http.Response, []byte) {
 		resp, body := send(t, rawRequest(t, srv, signer.V3, action, params, signer.Credentials{}))
 		return resp.StatusCode, resp, body
