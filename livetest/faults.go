@@ -22,7 +22,8 @@ const (
 
 // Fault is a wrong answer the server can give instead of the real one: an
 // error body (Fail), a cut connection (Cut), a truncated body (Break) or a
-// proxy's HTML page (HTML). Server.Inject says which requests get it.
+// proxy's HTML page (HTML). Server.Inject says which requests get it. The
+// zero Fault is Fail(500, "InternalError").
 type Fault struct {
 	kind   faultKind
 	status int
@@ -192,6 +193,7 @@ func (s *Server) use(in *injection) bool {
 func (x *exchange) inject(f Fault) {
 	switch f.kind {
 	case faultFail:
+		f = Fail(f.status, f.code) // the zero Fault too
 		if strings.HasPrefix(f.code, "Throttling") {
 			limit, left := x.s.windowState(x.rec.AccessKeyID, x.rec.Action)
 			x.w.Header().Set("x-ratelimit-user-api", x.s.rateLimitHeader(limit, left))

@@ -164,6 +164,14 @@ func TestInjectConditions(t *testing.T) {
 			t.Errorf("V3: %q", got)
 		}
 	})
+	t.Run("zero Fault", func(t *testing.T) {
+		srv := livetest.NewServer(t)
+		srv.Inject(livetest.Fault{}, 1, nil)
+		var apiErr *livempu.APIError
+		if err := tasksPage(srv.Client(noRetry)); !errors.As(err, &apiErr) || apiErr.StatusCode != 500 || apiErr.Code != "InternalError" {
+			t.Errorf("got %v", err)
+		}
+	})
 	t.Run("n == 0 adds nothing", func(t *testing.T) {
 		srv := livetest.NewServer(t)
 		srv.Inject(livetest.Cut(), 0, nil)
