@@ -11,8 +11,9 @@
 //   - go.work uses every module and replaces each required root version by
 //     the local tree (./), so that the workspace never fetches the root.
 //
-// Run it from the repository root: go run ./.ci/checkmodules. It prints one
-// line per problem and exits 1 if there is any.
+// Run it anywhere in the repository (go run ./.ci/checkmodules from the
+// root); it checks the whole repository, prints one line per problem and
+// exits 1 if there is any.
 package main
 
 import (
@@ -46,6 +47,14 @@ var (
 )
 
 func main() {
+	top, err := exec.Command("git", "rev-parse", "--show-toplevel").Output()
+	if err == nil {
+		err = os.Chdir(strings.TrimSpace(string(top)))
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "checkmodules: finding the repository root:", err)
+		os.Exit(1)
+	}
 	problems, err := check()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "checkmodules:", err)
