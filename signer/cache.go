@@ -11,14 +11,18 @@ import (
 // defaultRefreshWindow is how long before expiry credentials are refreshed.
 const defaultRefreshWindow = 5 * time.Minute
 
-// CachingProvider caches the credentials of another provider. Credentials
-// without an expiry are kept until Invalidate is called; credentials with
-// one are refreshed once less than the refresh window (5 minutes unless set
-// with WithRefreshWindow) remains. Concurrent callers that need a refresh
-// share a single call to the upstream provider. If a refresh fails while
-// the cached credentials have not yet expired, those are returned and the
-// next call tries again; once they have expired, the error is returned. It
-// is safe for concurrent use.
+// CachingProvider caches the credentials of another provider, for sources
+// that are slow or costly to ask and whose credentials carry an expiry (an
+// STS AssumeRole call, a metadata service). Credentials with an expiry are
+// refreshed once less than the refresh window (5 minutes unless set with
+// WithRefreshWindow) remains; credentials without one are kept until
+// Invalidate drops them, so do not cache a source that can change without
+// notice (the environment, a profile file): those providers are cheap to
+// ask on every attempt and see a change at once. Concurrent callers that
+// need a refresh share a single call to the upstream provider. If a refresh
+// fails while the cached credentials have not yet expired, those are
+// returned and the next call tries again; once they have expired, the error
+// is returned. It is safe for concurrent use.
 type CachingProvider struct {
 	upstream CredentialsProvider
 	window   time.Duration
@@ -134,7 +138,7 @@ func (c *CachingProvider) refresh(ctx context.Context, f *cacheFlight, gen uint6
 	creds, err := c.upstream.Retrieve(ctx)
 	returned = true
 	if err == nil {
-		err = checkKeys(creds, providerName(c.upstream))
+		err = checkKeys(creds, c.upstream)
 	}
 
 	c.mu.Lock()
@@ -157,18 +161,26 @@ func (c *CachingProvider) refresh(ctx context.Context, f *cacheFlight, gen uint6
 	close(f.done)
 }
 
-// Invalidate drops the cached credentials, so the next Retrieve asks the
-// upstream provider, for example after the server rejected them. A refresh
-// already in progress is not cached when it completes.
-func (c *CachingProvider) Invalidate() {
+// Invalidate drops the cached credentials if they are rejected (same
+// AccessKey ID, secret and token), so that the next Retrieve asks the
+// upstream provider, and passes rejected on to the upstream provider if it
+// is an Invalidator. A refresh already in progress when the credentials are
+// dropped is not cached when it completes, since it may return them again.
+// Credentials that do not match, for example fresh ones another caller
+// fetched after the same rejection, are kept: a burst of rejections causes
+// one refresh. It implements Invalidator.
+func (c *CachingProvider) Invalidate(rejected Credentials) {
 	if c == nil {
 		return
 	}
 	c.mu.Lock()
-	c.creds, c.cached = Credentials{}, false
-	c.gen++
-	c.flight = nil
+	if c.cached && sameKeys(c.creds, rejected) {
+		c.creds, c.cached = Credentials{}, false
+		c.gen++
+		c.flight = nil
+	}
 	c.mu.Unlock()
+	invalidate(c.upstream, rejected)
 }
 
 // String returns "cache(" followed by the upstream provider's name and ")".

@@ -91,10 +91,72 @@ func TestCacheNoExpiryIsForever(t *testing.T) {
 	mustRetrieve(t, p, "id-1")
 	clock.Set(t0.AddDate(100, 0, 0))
 	mustRetrieve(t, p, "id-1")
-	p.Invalidate()
+	// Invalidating other credentials keeps the cached ones.
+	p.Invalidate(Credentials{AccessKeyID: "id-1", AccessKeySecret: "other"})
+	p.Invalidate(Credentials{AccessKeyID: "id-0", AccessKeySecret: testSecret})
+	mustRetrieve(t, p, "id-1")
+	p.Invalidate(Credentials{AccessKeyID: "id-1", AccessKeySecret: testSecret})
 	mustRetrieve(t, p, "id-2")
 	if calls.Load() != 2 {
 		t.Errorf("upstream called %d times, want 2", calls.Load())
+	}
+}
+
+// TestCacheInvalidateBurst is many requests rejected at once, each calling
+// Invalidate with the same credentials and then Retrieve: one refresh, not
+// one per caller.
+func TestCacheInvalidateBurst(t *testing.T) {
+	leakcheck.Check(t)
+	clock := &fakeClock{now: t0}
+	var calls atomic.Int32
+	p := NewCachingProvider(stsSeq(clock, &calls), WithClock(clock.Now))
+	rejected, err := p.Retrieve(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for range 50 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p.Invalidate(rejected)
+			if c, err := p.Retrieve(context.Background()); err != nil || c.AccessKeyID != "id-2" {
+				t.Errorf("got %v, %v; want id-2", c, err)
+			}
+		}()
+	}
+	wg.Wait()
+	if calls.Load() != 2 {
+		t.Errorf("upstream called %d times, want 2 (one refresh for the burst)", calls.Load())
+	}
+}
+
+// invalidatingProvider records the credentials it is told are rejected.
+type invalidatingProvider struct {
+	CredentialsProvider
+	mu       sync.Mutex
+	rejected []Credentials
+}
+
+func (p *invalidatingProvider) Invalidate(c Credentials) {
+	p.mu.Lock()
+	p.rejected = append(p.rejected, c)
+	p.mu.Unlock()
+}
+
+func TestCacheInvalidatePassesOn(t *testing.T) {
+	up := &invalidatingProvider{CredentialsProvider: NewStaticProvider("id", testSecret, testToken)}
+	p := NewCachingProvider(up)
+	c, err := p.Retrieve(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Invalidate(c)
+	// Passed on even when the cache holds something else: the upstream
+	// provider judges for itself.
+	p.Invalidate(Credentials{AccessKeyID: "other"})
+	if len(up.rejected) != 2 || !sameKeys(up.rejected[0], c) || up.rejected[1].AccessKeyID != "other" {
+		t.Errorf("upstream told %v, want [the cached credentials, other]", up.rejected)
 	}
 }
 
@@ -174,7 +236,7 @@ func TestCacheRefreshFailure(t *testing.T) {
 	mustRetrieve(t, p, "id-2")
 
 	// After Invalidate there is nothing stale to fall back on.
-	p.Invalidate()
+	p.Invalidate(Credentials{AccessKeyID: "id-2", AccessKeySecret: testSecret, SecurityToken: testToken})
 	fail.Store(true)
 	if _, err := p.Retrieve(context.Background()); !errors.Is(err, upstreamErr) {
 		t.Errorf("err = %v after Invalidate, want the upstream error", err)
@@ -207,7 +269,7 @@ func TestCacheEmptyCredentials(t *testing.T) {
 		t.Error("nil upstream: want an error")
 	}
 	var nilCache *CachingProvider
-	nilCache.Invalidate()
+	nilCache.Invalidate(Credentials{})
 	if _, err := nilCache.Retrieve(context.Background()); err == nil {
 		t.Error("nil cache: want an error")
 	}
@@ -326,11 +388,12 @@ func TestCacheConcurrentRefreshRace(t *testing.T) {
 				if i == 0 && j%10 == 0 {
 					clock.Set(clock.Now().Add(30 * time.Minute))
 				}
-				if i == 1 && j%25 == 0 {
-					p.Invalidate()
-				}
-				if _, err := p.Retrieve(context.Background()); err != nil {
+				c, err := p.Retrieve(context.Background())
+				if err != nil {
 					t.Error(err)
+				}
+				if i == 1 && j%25 == 0 {
+					p.Invalidate(c)
 				}
 			}
 		}()

@@ -20,8 +20,10 @@ import (
 // or secret also stops the chain.
 //
 // The provider that last succeeded is remembered and tried first on later
-// calls. If it then reports ErrNoCredentials, the whole chain is tried again
-// in order.
+// calls, so that an earlier provider that has nothing (and may be slow to
+// say so) is not asked on every attempt. If the remembered provider then
+// reports ErrNoCredentials, or Invalidate is called because the service
+// rejected its credentials, the whole chain is tried again in order.
 type ChainProvider struct {
 	providers []CredentialsProvider
 	last      atomic.Int32 // 1 + index of the last provider that succeeded; 0 for none
@@ -45,6 +47,12 @@ func NewChainProvider(providers ...CredentialsProvider) *ChainProvider {
 // credentials URI providers, which are not implemented by this package.
 // Such providers can be added by building a chain with NewChainProvider
 // around any CredentialsProvider implementation.
+//
+// The chain reads the environment on every Retrieve and a profile file
+// whenever the file changed (one stat per Retrieve), so rotated credentials
+// are used at once; it is cheap enough to ask for every request and is not
+// meant to be wrapped in a CachingProvider, which would keep its
+// credentials until they are rejected.
 func NewDefaultChain() *ChainProvider {
 	return NewChainProvider(NewEnvProvider(), NewCLIProfileProvider(), NewINIProfileProvider())
 }
@@ -59,13 +67,14 @@ func (c *ChainProvider) Retrieve(ctx context.Context) (Credentials, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	errs := make([]error, len(c.providers))
+	var errs []error // made only when a provider has nothing
 	first := int(c.last.Load()) - 1
 	if first >= 0 {
 		creds, err := c.try(ctx, first)
 		if err == nil || !errors.Is(err, ErrNoCredentials) {
 			return creds, err
 		}
+		errs = make([]error, len(c.providers))
 		errs[first] = err
 	}
 	for i := range c.providers {
@@ -76,10 +85,28 @@ func (c *ChainProvider) Retrieve(ctx context.Context) (Credentials, error) {
 		if err == nil || !errors.Is(err, ErrNoCredentials) {
 			return creds, err
 		}
+		if errs == nil {
+			errs = make([]error, len(c.providers))
+		}
 		errs[i] = err
 	}
 	c.last.Store(0)
 	return Credentials{}, &chainError{errs: errs}
+}
+
+// Invalidate passes rejected on to every provider of the chain that is an
+// Invalidator, and forgets which provider last succeeded, so that the next
+// Retrieve tries the chain in order again: credentials rejected by the
+// service may mean that another source now holds the valid ones. It
+// implements Invalidator.
+func (c *ChainProvider) Invalidate(rejected Credentials) {
+	if c == nil {
+		return
+	}
+	c.last.Store(0)
+	for _, p := range c.providers {
+		invalidate(p, rejected)
+	}
 }
 
 // try asks provider i, remembering it on success and wrapping errors that
@@ -96,7 +123,7 @@ func (c *ChainProvider) try(ctx context.Context, i int) (Credentials, error) {
 		}
 		return Credentials{}, fmt.Errorf("credentials chain: %w", err)
 	}
-	if err := checkKeys(creds, providerName(p)); err != nil {
+	if err := checkKeys(creds, p); err != nil {
 		return Credentials{}, fmt.Errorf("credentials chain: %w", err)
 	}
 	c.last.Store(int32(i + 1))

@@ -120,3 +120,34 @@ func (c Credentials) MarshalJSON() ([]byte, error) {
 	}
 	return json.Marshal(m)
 }
+
+// Invalidator is implemented by providers that keep credentials between
+// calls to Retrieve: CachingProvider keeps them in memory, the profile file
+// providers keep what they parsed until the file changes, and ChainProvider
+// passes the call on to its providers. When the service rejects credentials
+// (an unknown or disabled AccessKey, an invalid STS token, a signature that
+// does not match), a livempu.Client calls Invalidate with the credentials it
+// sent, so that the next Retrieve fetches fresh ones instead of returning the
+// rejected ones again.
+//
+// An implementation drops what it keeps only if it holds the rejected
+// credentials (same AccessKey ID, secret and token): when many requests are
+// rejected at once, the first Invalidate causes one refresh and the others,
+// finding fresh credentials already kept, change nothing. It must be safe for
+// concurrent use. A provider that keeps nothing need not implement it.
+type Invalidator interface {
+	Invalidate(rejected Credentials)
+}
+
+// sameKeys reports whether a and b hold the same AccessKey ID, secret and
+// token, whatever their expiry.
+func sameKeys(a, b Credentials) bool {
+	return a.AccessKeyID == b.AccessKeyID && a.AccessKeySecret == b.AccessKeySecret && a.SecurityToken == b.SecurityToken
+}
+
+// invalidate passes rejected on to p if p keeps credentials.
+func invalidate(p CredentialsProvider, rejected Credentials) {
+	if inv, ok := p.(Invalidator); ok {
+		inv.Invalidate(rejected)
+	}
+}

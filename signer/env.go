@@ -79,13 +79,20 @@ func (p *envProvider) Retrieve(context.Context) (Credentials, error) {
 		}
 		return Credentials{}, &sourceError{source: "env", msg: fmt.Sprintf("%s is set but %s is not", s.secret, strings.Join(ids, " or "))}
 	}
+	return Credentials{}, errEnvNotSet
+}
+
+// errEnvNotSet is the error of an environment without credentials, made
+// once: a chain that falls through the environment meets it on every
+// attempt.
+var errEnvNotSet error = func() error {
 	names := make([]string, len(envSets))
 	for i, s := range envSets {
 		names[i] = s.id + "/" + s.secret
 	}
-	return Credentials{}, &sourceError{source: "env", notFound: true,
+	return &sourceError{source: "env", notFound: true,
 		msg: "none of the variables " + strings.Join(names, ", ") + " is set"}
-}
+}()
 
 // String returns "env".
 func (p *envProvider) String() string { return "env" }

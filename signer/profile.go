@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"slices"
 )
@@ -84,23 +83,9 @@ func (c profileConfig) filePath(source, env string, join func(home string) strin
 	return join(home), nil
 }
 
-// readProfileFile reads a profile file. A missing file is an
-// ErrNoCredentials error; any other failure is reported as broken.
-func readProfileFile(source, path, profile string) ([]byte, error) {
-	data, err := os.ReadFile(path)
-	if err == nil {
-		return data, nil
-	}
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, &sourceError{source: source, path: path, msg: "file does not exist", notFound: true, cause: err}
-	}
-	reason := err
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		reason = pe.Err
-	}
-	return nil, &sourceError{source: source, path: path, profile: profile, msg: "cannot read file: " + reason.Error(), cause: err}
-}
+// utf8BOM is the byte-order mark some Windows editors write at the start
+// of a UTF-8 file; both profile readers ignore it.
+var utf8BOM = []byte("\xef\xbb\xbf")
 
 // describeJSONError explains a decoding failure without quoting the input:
 // encoding/json's own messages can include a character or a number from it.

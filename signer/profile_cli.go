@@ -1,6 +1,7 @@
 package signer
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -32,18 +33,28 @@ type cliProfile struct {
 	StsToken        string `json:"sts_token"`
 }
 
-// cliProfileProvider reads the aliyun CLI's config file on every Retrieve.
-type cliProfileProvider struct{ cfg profileConfig }
+// cliProfileProvider reads the aliyun CLI's config file, again whenever it
+// changes.
+type cliProfileProvider struct {
+	cfg  profileConfig
+	file profileFile
+}
 
 // NewCLIProfileProvider returns a provider that reads a profile of the aliyun
-// CLI's JSON configuration each time Retrieve is called. The file is
-// WithProfileFile's, else $ALIBABA_CLOUD_CONFIG_FILE, else
-// ~/.aliyun/config.json. The profile is WithProfileName's, else
-// $ALIBABA_CLOUD_PROFILE, else the file's "current", else "default".
+// CLI's JSON configuration. The file is WithProfileFile's, else
+// $ALIBABA_CLOUD_CONFIG_FILE, else ~/.aliyun/config.json. The profile is
+// WithProfileName's, else $ALIBABA_CLOUD_PROFILE, else the file's
+// "current", else "default". The environment is read on every Retrieve, and
+// so is the file whenever it changed since it was last read (Retrieve stats
+// it to find out): credentials rotated in the file are used from the next
+// Retrieve on. The provider is an Invalidator: after Invalidate with the
+// credentials it returned, the next Retrieve reads the file even if its stat
+// looks unchanged.
 //
 // Profiles of mode "AK" (access_key_id, access_key_secret) and "StsToken"
 // (the same plus sts_token) are supported; any other mode is an error saying
-// so. Setting ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true disables the provider.
+// so. A UTF-8 byte-order mark before the JSON is ignored. Setting
+// ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true disables the provider.
 //
 // A disabled provider, a missing file and a missing profile are errors that
 // wrap ErrNoCredentials; malformed JSON, an unsupported mode or a missing
@@ -59,7 +70,8 @@ func (p *cliProfileProvider) path() (string, error) {
 	})
 }
 
-// Retrieve reads the credentials from the selected profile.
+// Retrieve returns the credentials of the selected profile, reading the
+// file again if it changed.
 func (p *cliProfileProvider) Retrieve(context.Context) (Credentials, error) {
 	if strings.EqualFold(os.Getenv("ALIBABA_CLOUD_CLI_PROFILE_DISABLED"), "true") {
 		return Credentials{}, &sourceError{source: cliSource, msg: "disabled by ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true", notFound: true}
@@ -69,12 +81,32 @@ func (p *cliProfileProvider) Retrieve(context.Context) (Credentials, error) {
 		return Credentials{}, err
 	}
 	name := p.cfg.profileName()
-	data, err := readProfileFile(cliSource, path, name)
+	info, err := p.file.stat(cliSource, path, name)
 	if err != nil {
 		return Credentials{}, err
 	}
+	if r, ok := p.file.cached(path, name, info); ok {
+		return r.creds, r.err
+	}
+	data, info, err := p.file.read(cliSource, path, name)
+	if err != nil {
+		return Credentials{}, err
+	}
+	creds, err := parseCLIProfile(data, path, name)
+	p.file.remember(path, name, info, creds, err)
+	return creds, err
+}
+
+// Invalidate makes the next Retrieve read the file again if the last read
+// returned rejected. It implements Invalidator.
+func (p *cliProfileProvider) Invalidate(rejected Credentials) { p.file.invalidate(rejected) }
+
+// parseCLIProfile returns the credentials of profile name (or of the file's
+// current profile when name is empty) in the config file data read from
+// path.
+func parseCLIProfile(data []byte, path, name string) (Credentials, error) {
 	var conf cliConfig
-	if err := json.Unmarshal(data, &conf); err != nil {
+	if err := json.Unmarshal(bytes.TrimPrefix(data, utf8BOM), &conf); err != nil {
 		return Credentials{}, &sourceError{source: cliSource, path: path, profile: name, msg: describeJSONError(err)}
 	}
 	if name == "" {

@@ -11,7 +11,7 @@ import (
 
 const cliFixture = "testdata/creds/aliyun-config.json"
 
-func readFixture(t *testing.T, path string) string {
+func readFixture(t testing.TB, path string) string {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -47,6 +47,9 @@ func TestCLIProfileProvider(t *testing.T) {
 			env:     map[string]string{"ALIBABA_CLOUD_PROFILE": "default"}, want: ak},
 		{name: "no current means default",
 			content: strings.Replace(fixture, `"current": "default"`, `"current": ""`, 1), want: ak},
+		{name: "UTF-8 byte-order mark", content: "\ufeff" + fixture, want: ak},
+		{name: "byte-order mark not at the start", content: " \ufeff" + fixture,
+			wantErr: []string{"$PATH", "malformed JSON: syntax error at byte offset 2"}},
 		{name: "disabled=false is not disabled", content: fixture,
 			env: map[string]string{"ALIBABA_CLOUD_CLI_PROFILE_DISABLED": "false"}, want: ak},
 

@@ -19,22 +19,31 @@ var iniTypes = []string{
 	"rsa_key_pair", "bearer", "credentials_uri", "chainable_ram_role_arn",
 }
 
-// iniProfileProvider reads the shared credentials file on every Retrieve.
-type iniProfileProvider struct{ cfg profileConfig }
+// iniProfileProvider reads the shared credentials file, again whenever it
+// changes.
+type iniProfileProvider struct {
+	cfg  profileConfig
+	file profileFile
+}
 
 // NewINIProfileProvider returns a provider that reads a section of the
-// shared credentials file of Alibaba's SDKs each time Retrieve is called.
-// The file is WithProfileFile's, else $ALIBABA_CLOUD_CREDENTIALS_FILE, else
-// ~/.alibabacloud/credentials (the Go SDKs' name) or, if that does not
-// exist, ~/.alibabacloud/credentials.ini (the name the Python, Java and PHP
-// SDKs document). The section is WithProfileName's, else
-// $ALIBABA_CLOUD_PROFILE, else "default".
+// shared credentials file of Alibaba's SDKs. The file is WithProfileFile's,
+// else $ALIBABA_CLOUD_CREDENTIALS_FILE, else ~/.alibabacloud/credentials
+// (the Go SDKs' name) or, if that does not exist,
+// ~/.alibabacloud/credentials.ini (the name the Python, Java and PHP SDKs
+// document). The section is WithProfileName's, else $ALIBABA_CLOUD_PROFILE,
+// else "default". The environment is read on every Retrieve, and so is the
+// file whenever it changed since it was last read (Retrieve stats it to find
+// out): credentials rotated in the file are used from the next Retrieve on.
+// The provider is an Invalidator: after Invalidate with the credentials it
+// returned, the next Retrieve reads the file even if its stat looks
+// unchanged.
 //
 // Only "type = access_key" sections (access_key_id, access_key_secret) are
-// supported; any other type is an error saying so. The file may hold
-// comments starting with # or ; (whole-line, or inline after a space),
-// blank lines, "key = value" or "key: value" lines and values in single or
-// double quotes.
+// supported; any other type is an error saying so. The file may start with
+// a UTF-8 byte-order mark and hold comments starting with # or ;
+// (whole-line, or inline after a space), blank lines, "key = value" or
+// "key: value" lines and values in single or double quotes.
 //
 // A missing file or section is an error that wraps ErrNoCredentials; a
 // malformed line, a missing or unsupported type or a missing key is an error
@@ -44,17 +53,15 @@ func NewINIProfileProvider(opts ...ProfileOption) CredentialsProvider {
 	return &iniProfileProvider{cfg: newProfileConfig(opts)}
 }
 
-// paths returns the candidate files in order.
-func (p *iniProfileProvider) paths() ([]string, error) {
-	var home string
-	path, err := p.cfg.filePath(iniSource, "ALIBABA_CLOUD_CREDENTIALS_FILE", func(h string) string {
-		home = h
+// path returns the file chosen by option or environment, or the default
+// under the home directory; fallback reports the latter, which has the
+// ".ini" name as a fallback.
+func (p *iniProfileProvider) path() (path string, fallback bool, err error) {
+	path, err = p.cfg.filePath(iniSource, "ALIBABA_CLOUD_CREDENTIALS_FILE", func(h string) string {
+		fallback = true
 		return filepath.Join(h, ".alibabacloud", "credentials")
 	})
-	if err != nil || home == "" {
-		return []string{path}, err
-	}
-	return []string{path, path + ".ini"}, nil
+	return path, fallback, err
 }
 
 func (p *iniProfileProvider) profile() string {
@@ -64,28 +71,45 @@ func (p *iniProfileProvider) profile() string {
 	return "default"
 }
 
-// Retrieve reads the credentials from the selected section.
+// Retrieve returns the credentials of the selected section, reading the
+// file again if it changed.
 func (p *iniProfileProvider) Retrieve(context.Context) (Credentials, error) {
-	paths, err := p.paths()
+	path, fallback, err := p.path()
 	if err != nil {
 		return Credentials{}, err
 	}
 	name := p.profile()
-	var data []byte
-	var path string
-	for _, path = range paths {
-		data, err = readProfileFile(iniSource, path, name)
-		if err == nil || !errors.Is(err, ErrNoCredentials) {
-			break
+	info, err := p.file.stat(iniSource, path, name)
+	if fallback && errors.Is(err, ErrNoCredentials) {
+		alt := path + ".ini"
+		if info, err = p.file.stat(iniSource, alt, name); errors.Is(err, ErrNoCredentials) {
+			return Credentials{}, &sourceError{source: iniSource, profile: name, notFound: true, cause: err,
+				msg: "neither " + path + " nor " + alt + " exists"}
 		}
+		path = alt
 	}
 	if err != nil {
-		if len(paths) > 1 && errors.Is(err, ErrNoCredentials) {
-			return Credentials{}, &sourceError{source: iniSource, profile: name, notFound: true, cause: err,
-				msg: "neither " + strings.Join(paths, " nor ") + " exists"}
-		}
 		return Credentials{}, err
 	}
+	if r, ok := p.file.cached(path, name, info); ok {
+		return r.creds, r.err
+	}
+	data, info, err := p.file.read(iniSource, path, name)
+	if err != nil {
+		return Credentials{}, err
+	}
+	creds, err := parseINIProfile(data, path, name)
+	p.file.remember(path, name, info, creds, err)
+	return creds, err
+}
+
+// Invalidate makes the next Retrieve read the file again if the last read
+// returned rejected. It implements Invalidator.
+func (p *iniProfileProvider) Invalidate(rejected Credentials) { p.file.invalidate(rejected) }
+
+// parseINIProfile returns the credentials of section name of the
+// credentials file data read from path.
+func parseINIProfile(data []byte, path, name string) (Credentials, error) {
 	fail := func(msg string, notFound bool) (Credentials, error) {
 		return Credentials{}, &sourceError{source: iniSource, path: path, profile: name, msg: msg, notFound: notFound}
 	}
@@ -113,8 +137,7 @@ func (p *iniProfileProvider) Retrieve(context.Context) (Credentials, error) {
 
 // String returns "ini-profile(path,profile)"; path is the first file tried.
 func (p *iniProfileProvider) String() string {
-	paths, err := p.paths()
-	path := paths[0]
+	path, _, err := p.path()
 	if err != nil {
 		path = "~/.alibabacloud/credentials"
 	}
@@ -132,7 +155,7 @@ type iniSections map[string]map[string]string
 // give a line number and never the line's text. Later keys and repeated
 // sections override and merge into earlier ones.
 func parseINI(data []byte) (iniSections, error) {
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	data = bytes.TrimPrefix(data, utf8BOM)
 	sections := iniSections{}
 	cur := ""
 	for i, line := range strings.Split(string(data), "\n") {

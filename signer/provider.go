@@ -64,16 +64,17 @@ func formatAs(f fmt.State, verb rune, s string) {
 	_, _ = io.WriteString(f, s)
 }
 
-// checkKeys returns an error naming what is missing when a provider returned
-// success with incomplete credentials.
-func checkKeys(c Credentials, from string) error {
+// checkKeys returns an error naming what is missing when provider from
+// returned success with incomplete credentials. The provider is named only
+// then: its String may build a path on every call.
+func checkKeys(c Credentials, from CredentialsProvider) error {
 	switch {
 	case c.AccessKeyID == "" && c.AccessKeySecret == "":
-		return fmt.Errorf("%s returned credentials without an AccessKey ID and secret", from)
+		return fmt.Errorf("%s returned credentials without an AccessKey ID and secret", providerName(from))
 	case c.AccessKeyID == "":
-		return fmt.Errorf("%s returned credentials without an AccessKey ID", from)
+		return fmt.Errorf("%s returned credentials without an AccessKey ID", providerName(from))
 	case c.AccessKeySecret == "":
-		return fmt.Errorf("%s returned credentials without an AccessKey secret", from)
+		return fmt.Errorf("%s returned credentials without an AccessKey secret", providerName(from))
 	}
 	return nil
 }

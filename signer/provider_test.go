@@ -30,7 +30,7 @@ var credEnvVars = []string{
 	"ALIBABA_CLOUD_PROFILE", "ALIBABA_CLOUD_CONFIG_FILE", "ALIBABA_CLOUD_CREDENTIALS_FILE", "ALIBABA_CLOUD_CLI_PROFILE_DISABLED",
 }
 
-func clearCredEnv(t *testing.T) {
+func clearCredEnv(t testing.TB) {
 	t.Helper()
 	for _, k := range credEnvVars {
 		t.Setenv(k, "")
@@ -78,7 +78,7 @@ func assertErr(t *testing.T, err error, p any, notFound bool, want ...string) {
 	assertNoLeak(t, err, p)
 }
 
-func writeFile(t *testing.T, path, content string) string {
+func writeFile(t testing.TB, path, content string) string {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		t.Fatal(err)

@@ -63,7 +63,9 @@ type Signer struct {
 // Authorization header.
 //
 // Errors never contain the secret, the token or a signature. Missing keys
-// give ErrMissingCredentials.
+// give ErrMissingCredentials; a credential holding a character outside
+// printable ASCII (a trailing newline from a file) gives an error matching
+// ErrMalformedCredentials that names the field.
 func (s *Signer) Sign(req *http.Request, action string, body []byte, creds Credentials) error {
 	switch {
 	case s == nil:
@@ -78,6 +80,9 @@ func (s *Signer) Sign(req *http.Request, action string, body []byte, creds Crede
 		return ErrMissingCredentials
 	case req == nil || req.URL == nil:
 		return errSignNilRequest
+	}
+	if err := checkCredentialChars(creds); err != nil {
+		return err
 	}
 	var now time.Time
 	if s.Now != nil {
