@@ -112,7 +112,10 @@ func NewClient(opts ...Option) (*Client, error) {
 	}
 	c.userAgentHeader = []string{c.userAgent}
 	if c.creds == nil {
-		c.creds = signer.NewCachingProvider(signer.NewDefaultChain())
+		// Not cached: the chain reads the environment every time and a
+		// profile file whenever it changes, so rotated credentials are used
+		// from the next attempt on.
+		c.creds = signer.NewDefaultChain()
 	}
 	if c.hc == nil {
 		c.hc = defaultHTTPClient()
@@ -216,10 +219,10 @@ func (c *Client) limiterFor(accessKeyID, action string) Limiter {
 type callState struct {
 	action   string
 	attempts int
-	token    string // STS token of the last attempt, kept out of errors
 	// waitPastDeadline is the wait the last answer asked for before a
 	// retry, when it would have passed the context's deadline.
 	waitPastDeadline time.Duration
+	cred             credentialState // credentials of the attempts; the token is kept out of errors
 }
 
 type callStateKey struct{}
@@ -277,7 +280,7 @@ func (c *Client) responseOutcome(ctx context.Context, st *callState, resp *http.
 	if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
 		return &permanentError{ctxErr} // the caller's deadline cut the body short: not a malformed answer
 	}
-	err = scrubToken(err, st.token)
+	err = scrubToken(err, st.cred.used.SecurityToken)
 	var broken *bodyReadError
 	var apiErr *APIError
 	if errors.As(err, &broken) || errors.As(err, &apiErr) && retryableCode(apiErr.Code) {

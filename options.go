@@ -48,9 +48,14 @@ func WithStaticCredentials(accessKeyID, accessKeySecret, securityToken string) O
 }
 
 // WithCredentialsProvider signs with credentials from p, retrieved again
-// for every attempt so that rotated STS tokens are picked up. The default is
-// the signer's default chain (environment, then Alibaba's CLI and SDK
-// profile files), cached.
+// for every attempt so that rotated credentials are picked up. When the
+// service rejects the credentials of an attempt (InvalidAccessKeyId.*,
+// InvalidSecurityToken.*, SignatureDoesNotMatch), the client passes them to
+// p's Invalidate if p is a signer.Invalidator, retrieves again, and retries
+// the attempt once, without waiting, if p now gives different credentials.
+// The default is signer.NewDefaultChain() (the environment, then Alibaba's
+// CLI and SDK profile files), not cached: it reads the environment on every
+// attempt and a profile file whenever the file changes.
 func WithCredentialsProvider(p signer.CredentialsProvider) Option {
 	return func(o *options) { o.creds = p }
 }

@@ -26,15 +26,20 @@ const maxServerWait = time.Minute
 
 // checkRetry is the retry policy: retry network errors, 5xx, 429 and the
 // Throttling*, ServiceUnavailable and InternalError codes (whatever their
-// status, 2xx included); never other 4xx, context errors or failures before
-// sending. Both operations are read-only, so a retry is always safe. A retry
-// whose server-requested wait cannot end before the context's deadline is
-// not made: the call ends at once with this answer's error.
+// status, 2xx included); a rejection of the credentials once, if fresh ones
+// differ (retryWithFreshCredentials); never other 4xx, context errors or
+// failures before sending. Both operations are read-only, so a retry is
+// always safe. A retry whose server-requested wait cannot end before the
+// context's deadline is not made: the call ends at once with this answer's
+// error.
 func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return false, ctxErr
 	}
 	retry := retryable(resp, err)
+	if !retry {
+		return c.retryWithFreshCredentials(ctx, resp, err), nil // if the answer rejects the credentials
+	}
 	if retry && resp != nil && !c.serverWaitFits(ctx, resp) {
 		return false, nil
 	}
@@ -145,6 +150,9 @@ func peekCode(resp *http.Response) string {
 // otherwise an exponential backoff with full jitter: a uniform wait in
 // [0, min(max, base*2^attempt)].
 func backoff(base, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
+	if retryAtOnce(resp) {
+		return 0
+	}
 	if resp != nil {
 		if d, ok := serverWait(resp.Header); ok {
 			return d

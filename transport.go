@@ -40,11 +40,10 @@ func (t attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.URL.Scheme != c.endpoint.Scheme || req.URL.Host != c.endpoint.Host {
 		return nil, &permanentError{errors.New("livempu: refusing to sign a request for a host other than the endpoint")}
 	}
-	creds, err := c.credentials(ctx)
+	creds, err := c.attemptCredentials(ctx, st)
 	if err != nil {
 		return nil, &permanentError{err}
 	}
-	st.token = creds.SecurityToken
 	if lim := c.limiterFor(creds.AccessKeyID, st.action); lim != nil {
 		if err := waitInOrder(ctx, lim); err != nil {
 			return nil, &permanentError{limiterError(ctx, err)}

@@ -404,7 +404,8 @@ func (e *env) connect(ctx context.Context, o *commonOptions) (livempu.API, func(
 			signer.NewCLIProfileProvider(signer.WithProfileName(o.profile)),
 			signer.NewINIProfileProvider(signer.WithProfileName(o.profile)))
 	}
-	opts = append(opts, livempu.WithCredentialsProvider(signer.NewCachingProvider(creds)))
+	// Not cached: a long walk sees a rotation.
+	opts = append(opts, livempu.WithCredentialsProvider(creds))
 	blame := "" // the flag an invalid endpoint comes from, when the message does not name it
 	if o.set["region"] || o.set["vpc"] {
 		if o.set["region"] {
