@@ -111,8 +111,11 @@ func answerCode(resp *http.Response, err error) string {
 // per call, only if the provider now gives different credentials (they were
 // rotated): the same ones would be rejected again.
 func (c *Client) retryWithFreshCredentials(ctx context.Context, resp *http.Response, err error) bool {
+	if !rejectsCredentials(answerCode(resp, err)) {
+		return false
+	}
 	st, _ := ctx.Value(callStateKey{}).(*callState)
-	if st == nil || !rejectsCredentials(answerCode(resp, err)) {
+	if st == nil {
 		return false
 	}
 	rejected := st.cred.used
