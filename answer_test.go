@@ -137,3 +137,32 @@ func TestRedirectIsReportedAsARefusedRedirect(t *testing.T) {
 		t.Errorf("%d attempts: a redirect is not retried", n)
 	}
 }
+
+// A redirect whose Location net/http cannot parse (a captive portal that
+// echoes the signed URL after a bad escape) is still a refused redirect:
+// one attempt, and nothing of the Location in the error.
+func TestRedirectWithUnparsableLocationIsRefusedNotRetried(t *testing.T) {
+	f := newFakeServer(t, func(n int, a attempt, w http.ResponseWriter) {
+		w.Header().Set("Location", "https://portal.example/login%zz?return=/%3FSignature%3Decho-"+testToken)
+		w.WriteHeader(http.StatusFound)
+	})
+	c := newTestClient(t, f)
+	_, err := c.ListRtcMPUTaskDetail(context.Background(), taskReq())
+	checkErr(t, err)
+	var re *livempu.ResponseError
+	if !errors.As(err, &re) || re.StatusCode != http.StatusFound || re.RequestID != "req-1" {
+		t.Fatalf("err = %v, want a ResponseError for the 302 with its request id", err)
+	}
+	msg := err.Error()
+	if !strings.Contains(msg, "redirect refused") {
+		t.Errorf("message does not say the redirect was refused: %s", msg)
+	}
+	for _, bad := range []string{"portal", "login", "return="} {
+		if strings.Contains(msg, bad) {
+			t.Errorf("message contains %q of the Location: %s", bad, msg)
+		}
+	}
+	if n := len(f.attempts()); n != 1 {
+		t.Errorf("%d attempts: a redirect is not retried", n)
+	}
+}

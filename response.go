@@ -20,11 +20,6 @@ import (
 func (c *Client) handleResponse(resp *http.Response, action string, decode func(string) error) error {
 	requestID := resp.Header.Get("x-acs-request-id")
 	ok := resp.StatusCode >= 200 && resp.StatusCode < 300
-	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
-		// Its body is not read: it is a page about the redirect, which may
-		// quote the target's whole URL.
-		return &ResponseError{StatusCode: resp.StatusCode, RequestID: requestID, Err: redirectRefused(resp)}
-	}
 	if n := resp.ContentLength; ok && n > 0 && n <= c.maxBody {
 		// The length is known: read straight into the one buffer that
 		// will back every string of the decoded page, with no copy.
@@ -183,18 +178,4 @@ func redactToken(s, token string) string {
 		}
 	}
 	return s
-}
-
-// redirectRefused describes a redirect the client did not follow, naming
-// the target's scheme and host but nothing of its path or query.
-func redirectRefused(resp *http.Response) error {
-	const why = "a signed request is never sent to another location"
-	loc, err := resp.Location()
-	switch {
-	case errors.Is(err, http.ErrNoLocation):
-		return errors.New("no Location; " + why)
-	case err != nil || loc.Host == "":
-		return errors.New("unreadable Location; " + why)
-	}
-	return errors.New("target " + loc.Scheme + "://" + loc.Host + "; " + why)
 }

@@ -59,10 +59,12 @@ func (t attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	st.attempts++
 	start := time.Now()
-	// A shallow copy of the caller's client that returns redirects instead
-	// of following them; the caller's client itself is never modified.
+	// A shallow copy of the caller's client whose transport refuses
+	// redirects instead of following them (redirectRefuser); the caller's
+	// client itself is never modified.
 	hc := *c.hc
 	hc.CheckRedirect = noRedirects
+	hc.Transport = redirectRefuser{c}
 	resp, err := hc.Do(out)
 	if err != nil {
 		err = proxy.explain(stripURL(err))
