@@ -317,11 +317,11 @@ func (o *commonOptions) check(fs *flag.FlagSet, stdoutTTY bool) string {
 	if _, ok := parseSignatureVersion(o.sigVersion); !ok {
 		return fmt.Sprintf("--signature-version %q: want v3 or v1", o.sigVersion)
 	}
-	if o.set["endpoint"] && (o.set["region"] || o.set["vpc"]) {
+	if o.set["endpoint"] && (o.set["region"] || o.vpc) {
 		return "--endpoint cannot be combined with --region or --vpc: give the host, or the region"
 	}
 	if o.demo {
-		if o.set["endpoint"] || o.set["profile"] || o.set["insecure-http"] || o.set["region"] || o.set["vpc"] {
+		if o.set["endpoint"] || o.set["profile"] || o.insecure || o.set["region"] || o.vpc {
 			return "--demo uses an embedded server: it cannot be combined with --endpoint, --region, --vpc, --profile or --insecure-http"
 		}
 		if o.appID == "" {
@@ -407,7 +407,7 @@ func (e *env) connect(ctx context.Context, o *commonOptions) (livempu.API, func(
 	// Not cached: a long walk sees a rotation.
 	opts = append(opts, livempu.WithCredentialsProvider(creds))
 	blame := "" // the flag an invalid endpoint comes from, when the message does not name it
-	if o.set["region"] || o.set["vpc"] {
+	if o.set["region"] || o.vpc {
 		if o.set["region"] {
 			opts = append(opts, livempu.WithRegion(o.region))
 		}

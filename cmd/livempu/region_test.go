@@ -97,6 +97,11 @@ func TestRegionFlagSelectsEndpoint(t *testing.T) {
 		{[]string{"--region", "cn-shanghai", "--vpc"}, nil, "live-vpc.cn-shanghai.aliyuncs.com:443"},
 		{[]string{"--region", "me-central-1", "--vpc"}, []string{endpointEnv + "=https://live.example.com"}, "live-vpc.me-central-1.aliyuncs.com:443"},
 		{nil, []string{endpointEnv + "=https://live.example.com"}, "live.example.com:443"},
+		// --vpc=false (a script's --vpc=$USE_VPC) selects nothing: the
+		// endpoint stays $LIVEMPU_ENDPOINT's, or --endpoint's.
+		{[]string{"--vpc=false"}, []string{endpointEnv + "=https://live.example.com"}, "live.example.com:443"},
+		{[]string{"--endpoint", "live.example.com", "--vpc=false"}, nil, "live.example.com:443"},
+		{[]string{"--region", "ap-southeast-1", "--vpc=false"}, []string{endpointEnv + "=https://live.example.com"}, "live.ap-southeast-1.aliyuncs.com:443"},
 	} {
 		t.Run(strings.Join(append(tc.args, tc.env...), " "), func(t *testing.T) {
 			t.Parallel()
