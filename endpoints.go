@@ -1,6 +1,7 @@
 package livempu
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -149,26 +150,54 @@ func parseEndpoint(s string, insecure bool) (*url.URL, error) {
 	if bare {
 		raw = "https://" + raw
 	}
+	shown := redactUserInfo(s) // how errors quote s
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("livempu: invalid endpoint %q: %w", s, err)
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // without its copy of the URL
+		}
+		return nil, fmt.Errorf("livempu: invalid endpoint %q: %w", shown, err)
 	}
 	switch {
 	case u.Scheme != "https" && u.Scheme != "http":
-		return nil, fmt.Errorf("livempu: invalid endpoint %q: scheme must be https or http", s)
+		return nil, fmt.Errorf("livempu: invalid endpoint %q: scheme must be https or http", shown)
 	case u.Host == "":
-		return nil, fmt.Errorf("livempu: invalid endpoint %q: no host", s)
+		return nil, fmt.Errorf("livempu: invalid endpoint %q: no host", shown)
 	case bare && !strings.Contains(u.Hostname(), ".") && !isLoopback(u.Hostname()) && net.ParseIP(u.Hostname()) == nil:
-		return nil, bareWordError(s)
+		return nil, bareWordError(shown)
 	case u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "":
-		return nil, fmt.Errorf("livempu: invalid endpoint %q: must not have user info, query or fragment", s)
+		return nil, fmt.Errorf("livempu: invalid endpoint %q: must not have user info, query or fragment", shown)
 	case u.Scheme == "http" && !insecure && !isLoopback(u.Hostname()):
-		return nil, fmt.Errorf("livempu: endpoint %q uses plain HTTP to a non-loopback host; use https or WithInsecureHTTP", s)
+		return nil, fmt.Errorf("livempu: endpoint %q uses plain HTTP to a non-loopback host; use https or WithInsecureHTTP", shown)
 	}
 	if u.Path == "" {
 		u.Path = "/"
 	}
 	return u, nil
+}
+
+// redactUserInfo hides the password of an endpoint's user info ("user:pw@"
+// becomes "user:xxxxx@", as url.URL.Redacted writes it), working on the
+// text so that it also covers endpoints that do not parse.
+func redactUserInfo(s string) string {
+	start := 0
+	if i := strings.Index(s, "://"); i >= 0 {
+		start = i + len("://")
+	}
+	end := len(s)
+	if i := strings.IndexAny(s[start:], "/?#"); i >= 0 {
+		end = start + i
+	}
+	at := strings.LastIndex(s[start:end], "@")
+	if at < 0 {
+		return s
+	}
+	user, _, hasPassword := strings.Cut(s[start:start+at], ":")
+	if !hasPassword {
+		return s
+	}
+	return s[:start] + user + ":xxxxx" + s[start+at:]
 }
 
 // isLoopback reports whether host is localhost or a loopback IP.

@@ -253,3 +253,28 @@ func TestWithEndpointRefusesBareWords(t *testing.T) {
 		}
 	}
 }
+
+// An endpoint refused for carrying user info, or for anything else, is
+// quoted in the error without its password: the error of NewClient (and the
+// CLI's usage error built from it) is printed and logged.
+func TestInvalidEndpointErrorHidesPassword(t *testing.T) {
+	for _, endpoint := range []string{
+		"https://deploy:hunter2@live.aliyuncs.com",
+		"https://deploy:hunter2@live.aliyuncs.com/%zz",
+		"http://deploy:hunter2@10.0.0.1",
+		"deploy:hunter2@internal",
+		"ftp://deploy:hunter2@live.aliyuncs.com",
+	} {
+		_, err := livempu.NewClient(livempu.WithEndpoint(endpoint), livempu.WithStaticCredentials(testKeyID, testSecret, ""))
+		if err == nil {
+			t.Errorf("WithEndpoint(%q) accepted", endpoint)
+			continue
+		}
+		if strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("WithEndpoint(%q): the error shows the password: %v", endpoint, err)
+		}
+		if !strings.Contains(err.Error(), "deploy:xxxxx@") {
+			t.Errorf("WithEndpoint(%q): the error does not quote the endpoint, redacted: %v", endpoint, err)
+		}
+	}
+}
