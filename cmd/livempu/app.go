@@ -352,7 +352,7 @@ func parseSignatureVersion(s string) (signer.Version, bool) {
 // endpointError is a connect error caused by the command line (an invalid
 // --endpoint, --region or --vpc), which is a usage error.
 type endpointError struct {
-	flag string // "--endpoint", or "" when the message names the flags
+	flag string // "--endpoint" or "$LIVEMPU_ENDPOINT", or "" when the message names the flags
 	err  error
 }
 
@@ -416,6 +416,9 @@ func (e *env) connect(ctx context.Context, o *commonOptions) (livempu.API, func(
 		}
 	} else {
 		blame = "--endpoint"
+		if !o.set["endpoint"] {
+			blame = "$" + endpointEnv // the user gave no --endpoint
+		}
 		opts = append(opts, livempu.WithEndpoint(o.endpoint))
 	}
 	if o.insecure {

@@ -161,3 +161,17 @@ func withoutProxies(env []string) []string {
 	}
 	return out
 }
+
+// TestEndpointEnvErrorsNameTheVariable checks that an invalid endpoint
+// taken from $LIVEMPU_ENDPOINT is reported as the variable's, not as a
+// --endpoint flag the user never gave.
+func TestEndpointEnvErrorsNameTheVariable(t *testing.T) {
+	t.Parallel()
+	for _, value := range []string{"ap-southeast-1", "http://10.1.1.1", "ftp://live.example.com"} {
+		r := runBinary(t, baseEnv(t, append(demoCreds, endpointEnv+"="+value)...), "tasks", "--app-id", "a")
+		wantCode(t, r, exitUsage)
+		if !strings.Contains(r.stderr, "$"+endpointEnv+": ") || strings.Contains(r.stderr, "--endpoint:") {
+			t.Errorf("%s=%s: stderr does not name the variable:\n%s", endpointEnv, value, r.stderr)
+		}
+	}
+}
