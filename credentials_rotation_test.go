@@ -175,8 +175,8 @@ func TestRotatedEnvironmentIsUsed(t *testing.T) {
 	}
 }
 
-// TestRotationBehindACachingProvider caches a profile in a
-// signer.CachingProvider, which keeps credentials without an expiry until
+// TestRotationBehindACachingProvider caches a profile with
+// signer.NewCachingProvider, which keeps credentials without an expiry until
 // they are invalidated: the rejection of the cached token drops it from the
 // cache and from the profile reader, and the call is retried once with the
 // rotated token.

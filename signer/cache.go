@@ -11,19 +11,8 @@ import (
 // defaultRefreshWindow is how long before expiry credentials are refreshed.
 const defaultRefreshWindow = 5 * time.Minute
 
-// CachingProvider caches the credentials of another provider, for sources
-// that are slow or costly to ask and whose credentials carry an expiry (an
-// STS AssumeRole call, a metadata service). Credentials with an expiry are
-// refreshed once less than the refresh window (5 minutes unless set with
-// WithRefreshWindow) remains; credentials without one are kept until
-// Invalidate drops them, so do not cache a source that can change without
-// notice (the environment, a profile file): those providers are cheap to
-// ask on every attempt and see a change at once. Concurrent callers that
-// need a refresh share a single call to the upstream provider. If a refresh
-// fails while the cached credentials have not yet expired, those are
-// returned and the next call tries again; once they have expired, the error
-// is returned. It is safe for concurrent use.
-type CachingProvider struct {
+// cachingProvider is the provider NewCachingProvider returns.
+type cachingProvider struct {
 	upstream CredentialsProvider
 	window   time.Duration
 	now      func() time.Time
@@ -45,27 +34,48 @@ type cacheFlight struct {
 }
 
 // CacheOption configures NewCachingProvider.
-type CacheOption func(*CachingProvider)
+type CacheOption func(*cachingProvider)
 
 // WithRefreshWindow sets how long before their expiry credentials are
 // refreshed. The default is 5 minutes; a negative d is treated as 0.
 func WithRefreshWindow(d time.Duration) CacheOption {
-	return func(c *CachingProvider) { c.window = max(d, 0) }
+	return func(c *cachingProvider) { c.window = max(d, 0) }
 }
 
-// WithClock sets the function that tells the time, instead of time.Now. It
-// exists for tests. A nil function is ignored.
-func WithClock(now func() time.Time) CacheOption {
-	return func(c *CachingProvider) {
+// withClock sets the function that tells the time, instead of time.Now, for
+// tests. A nil function is ignored.
+func withClock(now func() time.Time) CacheOption {
+	return func(c *cachingProvider) {
 		if now != nil {
 			c.now = now
 		}
 	}
 }
 
-// NewCachingProvider returns a provider that caches the credentials of p.
-func NewCachingProvider(p CredentialsProvider, opts ...CacheOption) *CachingProvider {
-	c := &CachingProvider{upstream: p, window: defaultRefreshWindow, now: time.Now}
+// NewCachingProvider returns a provider that caches the credentials of p,
+// for sources that are slow or costly to ask and whose credentials carry an
+// expiry (an STS AssumeRole call, a metadata service). Credentials with an
+// expiry are refreshed once less than the refresh window (5 minutes unless
+// set with WithRefreshWindow) remains; credentials without one are kept
+// until the service rejects them, so do not cache a source that can change
+// without notice (the environment, a profile file): those providers are
+// cheap to ask on every attempt and see a change at once. Concurrent callers
+// that need a refresh share a single call to p. If a refresh fails while the
+// cached credentials have not yet expired, those are returned and the next
+// call tries again; once they have expired, the error is returned. The
+// provider is safe for concurrent use.
+//
+// The provider is an Invalidator: Invalidate drops the cached credentials
+// if they are the rejected ones (same AccessKey ID, secret and token), so
+// that the next Retrieve asks p, and passes the call on to p if p is an
+// Invalidator. A refresh already in progress when the credentials are
+// dropped is not cached when it completes, since it may return them again.
+// Credentials that do not match, for example fresh ones another caller
+// fetched after the same rejection, are kept: a burst of rejections causes
+// one refresh. Its String (and every fmt verb) is "cache(" followed by the
+// name of p and ")".
+func NewCachingProvider(p CredentialsProvider, opts ...CacheOption) CredentialsProvider {
+	c := &cachingProvider{upstream: p, window: defaultRefreshWindow, now: time.Now}
 	for _, o := range opts {
 		if o != nil {
 			o(c)
@@ -76,12 +86,12 @@ func NewCachingProvider(p CredentialsProvider, opts ...CacheOption) *CachingProv
 
 // fresh reports whether the cached credentials can be used without a
 // refresh. c.mu must be held.
-func (c *CachingProvider) fresh(now time.Time) bool {
+func (c *cachingProvider) fresh(now time.Time) bool {
 	return c.cached && (c.creds.Expires.IsZero() || now.Before(c.creds.Expires.Add(-c.window)))
 }
 
 // Retrieve returns the cached credentials, refreshing them first if needed.
-func (c *CachingProvider) Retrieve(ctx context.Context) (Credentials, error) {
+func (c *cachingProvider) Retrieve(ctx context.Context) (Credentials, error) {
 	if c == nil || c.upstream == nil {
 		return Credentials{}, errors.New("credentials cache: no provider to cache")
 	}
@@ -119,7 +129,7 @@ func (c *CachingProvider) Retrieve(ctx context.Context) (Credentials, error) {
 
 // refresh makes the upstream call for flight f, updates the cache unless
 // Invalidate was called meanwhile, and releases the waiters.
-func (c *CachingProvider) refresh(ctx context.Context, f *cacheFlight, gen uint64) {
+func (c *cachingProvider) refresh(ctx context.Context, f *cacheFlight, gen uint64) {
 	returned := false
 	defer func() {
 		if returned {
@@ -148,7 +158,7 @@ func (c *CachingProvider) refresh(ctx context.Context, f *cacheFlight, gen uint6
 			c.creds, c.cached = creds, true
 		}
 		f.creds = creds
-	case c.cached && !c.creds.Expired(c.now()):
+	case c.cached && !c.creds.expired(c.now()):
 		f.creds = c.creds // stale but still valid
 	default:
 		f.err = fmt.Errorf("credentials cache: refresh failed: %w", err)
@@ -161,15 +171,9 @@ func (c *CachingProvider) refresh(ctx context.Context, f *cacheFlight, gen uint6
 	close(f.done)
 }
 
-// Invalidate drops the cached credentials if they are rejected (same
-// AccessKey ID, secret and token), so that the next Retrieve asks the
-// upstream provider, and passes rejected on to the upstream provider if it
-// is an Invalidator. A refresh already in progress when the credentials are
-// dropped is not cached when it completes, since it may return them again.
-// Credentials that do not match, for example fresh ones another caller
-// fetched after the same rejection, are kept: a burst of rejections causes
-// one refresh. It implements Invalidator.
-func (c *CachingProvider) Invalidate(rejected Credentials) {
+// Invalidate drops the cached credentials if they are rejected, as
+// NewCachingProvider describes, and passes rejected on upstream.
+func (c *cachingProvider) Invalidate(rejected Credentials) {
 	if c == nil {
 		return
 	}
@@ -184,7 +188,7 @@ func (c *CachingProvider) Invalidate(rejected Credentials) {
 }
 
 // String returns "cache(" followed by the upstream provider's name and ")".
-func (c *CachingProvider) String() string {
+func (c *cachingProvider) String() string {
 	if c == nil || c.upstream == nil {
 		return "cache()"
 	}
@@ -192,4 +196,4 @@ func (c *CachingProvider) String() string {
 }
 
 // Format prints String for every verb.
-func (c *CachingProvider) Format(f fmt.State, verb rune) { formatAs(f, verb, c.String()) }
+func (c *cachingProvider) Format(f fmt.State, verb rune) { formatAs(f, verb, c.String()) }

@@ -66,7 +66,7 @@ func TestCacheRefreshBeforeExpiry(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			clock := &fakeClock{now: t0}
 			var calls atomic.Int32
-			p := NewCachingProvider(stsSeq(clock, &calls), append(tt.opts, WithClock(clock.Now), WithClock(nil))...)
+			p := NewCachingProvider(stsSeq(clock, &calls), append(tt.opts, withClock(clock.Now), withClock(nil))...)
 			mustRetrieve(t, p, "id-1")
 			refreshAt := t0.Add(time.Hour - tt.window)
 			clock.Set(refreshAt.Add(-time.Second))
@@ -87,15 +87,15 @@ func TestCacheNoExpiryIsForever(t *testing.T) {
 	p := NewCachingProvider(CredentialsProviderFunc(func(context.Context) (Credentials, error) {
 		n := calls.Add(1)
 		return Credentials{AccessKeyID: fmt.Sprintf("id-%d", n), AccessKeySecret: testSecret}, nil
-	}), WithClock(clock.Now))
+	}), withClock(clock.Now))
 	mustRetrieve(t, p, "id-1")
 	clock.Set(t0.AddDate(100, 0, 0))
 	mustRetrieve(t, p, "id-1")
 	// Invalidating other credentials keeps the cached ones.
-	p.Invalidate(Credentials{AccessKeyID: "id-1", AccessKeySecret: "other"})
-	p.Invalidate(Credentials{AccessKeyID: "id-0", AccessKeySecret: testSecret})
+	p.(Invalidator).Invalidate(Credentials{AccessKeyID: "id-1", AccessKeySecret: "other"})
+	p.(Invalidator).Invalidate(Credentials{AccessKeyID: "id-0", AccessKeySecret: testSecret})
 	mustRetrieve(t, p, "id-1")
-	p.Invalidate(Credentials{AccessKeyID: "id-1", AccessKeySecret: testSecret})
+	p.(Invalidator).Invalidate(Credentials{AccessKeyID: "id-1", AccessKeySecret: testSecret})
 	mustRetrieve(t, p, "id-2")
 	if calls.Load() != 2 {
 		t.Errorf("upstream called %d times, want 2", calls.Load())
@@ -109,7 +109,7 @@ func TestCacheInvalidateBurst(t *testing.T) {
 	leakcheck.Check(t)
 	clock := &fakeClock{now: t0}
 	var calls atomic.Int32
-	p := NewCachingProvider(stsSeq(clock, &calls), WithClock(clock.Now))
+	p := NewCachingProvider(stsSeq(clock, &calls), withClock(clock.Now))
 	rejected, err := p.Retrieve(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -119,7 +119,7 @@ func TestCacheInvalidateBurst(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			p.Invalidate(rejected)
+			p.(Invalidator).Invalidate(rejected)
 			if c, err := p.Retrieve(context.Background()); err != nil || c.AccessKeyID != "id-2" {
 				t.Errorf("got %v, %v; want id-2", c, err)
 			}
@@ -151,10 +151,10 @@ func TestCacheInvalidatePassesOn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.Invalidate(c)
+	p.(Invalidator).Invalidate(c)
 	// Passed on even when the cache holds something else: the upstream
 	// provider judges for itself.
-	p.Invalidate(Credentials{AccessKeyID: "other"})
+	p.(Invalidator).Invalidate(Credentials{AccessKeyID: "other"})
 	if len(up.rejected) != 2 || !sameKeys(up.rejected[0], c) || up.rejected[1].AccessKeyID != "other" {
 		t.Errorf("upstream told %v, want [the cached credentials, other]", up.rejected)
 	}
@@ -208,7 +208,7 @@ func TestCacheRefreshFailure(t *testing.T) {
 			return Credentials{}, upstreamErr
 		}
 		return ok(ctx)
-	}), WithClock(clock.Now))
+	}), withClock(clock.Now))
 
 	mustRetrieve(t, p, "id-1")
 	fail.Store(true)
@@ -236,7 +236,7 @@ func TestCacheRefreshFailure(t *testing.T) {
 	mustRetrieve(t, p, "id-2")
 
 	// After Invalidate there is nothing stale to fall back on.
-	p.Invalidate(Credentials{AccessKeyID: "id-2", AccessKeySecret: testSecret, SecurityToken: testToken})
+	p.(Invalidator).Invalidate(Credentials{AccessKeyID: "id-2", AccessKeySecret: testSecret, SecurityToken: testToken})
 	fail.Store(true)
 	if _, err := p.Retrieve(context.Background()); !errors.Is(err, upstreamErr) {
 		t.Errorf("err = %v after Invalidate, want the upstream error", err)
@@ -268,7 +268,7 @@ func TestCacheEmptyCredentials(t *testing.T) {
 	if _, err := NewCachingProvider(nil).Retrieve(context.Background()); err == nil {
 		t.Error("nil upstream: want an error")
 	}
-	var nilCache *CachingProvider
+	var nilCache *cachingProvider
 	nilCache.Invalidate(Credentials{})
 	if _, err := nilCache.Retrieve(context.Background()); err == nil {
 		t.Error("nil cache: want an error")
@@ -378,7 +378,7 @@ func TestCacheConcurrentRefreshRace(t *testing.T) {
 	leakcheck.Check(t)
 	clock := &fakeClock{now: t0}
 	var calls atomic.Int32
-	p := NewCachingProvider(stsSeq(clock, &calls), WithClock(clock.Now))
+	p := NewCachingProvider(stsSeq(clock, &calls), withClock(clock.Now))
 	var wg sync.WaitGroup
 	for i := range 20 {
 		wg.Add(1)
@@ -393,7 +393,7 @@ func TestCacheConcurrentRefreshRace(t *testing.T) {
 					t.Error(err)
 				}
 				if i == 1 && j%25 == 0 {
-					p.Invalidate(c)
+					p.(Invalidator).Invalidate(c)
 				}
 			}
 		}()

@@ -8,8 +8,17 @@ import (
 	"sync/atomic"
 )
 
-// ChainProvider tries a list of providers in order and returns the first
-// credentials found. It is safe for concurrent use.
+// chainProvider is the provider NewChainProvider returns.
+type chainProvider struct {
+	providers []CredentialsProvider
+	last      atomic.Int32 // 1 + index of the last provider that succeeded; 0 for none
+}
+
+// NewChainProvider returns a chain of the given providers, tried in order:
+// its Retrieve returns the credentials of the first provider that has some.
+// If none has, the error wraps ErrNoCredentials and lists each provider's
+// reason: "no credentials found: env: ...; cli profile: ...; ini profile: ...".
+// Nil providers are skipped. The chain is safe for concurrent use.
 //
 // A provider whose error wraps ErrNoCredentials ("nothing configured here")
 // makes the chain move on to the next one. Any other error (a malformed
@@ -22,17 +31,15 @@ import (
 // The provider that last succeeded is remembered and tried first on later
 // calls, so that an earlier provider that has nothing (and may be slow to
 // say so) is not asked on every attempt. If the remembered provider then
-// reports ErrNoCredentials, or Invalidate is called because the service
-// rejected its credentials, the whole chain is tried again in order.
-type ChainProvider struct {
-	providers []CredentialsProvider
-	last      atomic.Int32 // 1 + index of the last provider that succeeded; 0 for none
-}
-
-// NewChainProvider returns a chain of the given providers, tried in order.
-// Nil providers are skipped.
-func NewChainProvider(providers ...CredentialsProvider) *ChainProvider {
-	c := &ChainProvider{}
+// reports ErrNoCredentials, or the service rejects its credentials, the
+// whole chain is tried again in order.
+//
+// The chain is an Invalidator: Invalidate passes the rejected credentials on
+// to every provider of the chain that is one, and forgets which provider
+// last succeeded. Its String (and every fmt verb) is "chain(" followed by
+// the providers' names and ")".
+func NewChainProvider(providers ...CredentialsProvider) CredentialsProvider {
+	c := &chainProvider{}
 	for _, p := range providers {
 		if p != nil {
 			c.providers = append(c.providers, p)
@@ -51,16 +58,15 @@ func NewChainProvider(providers ...CredentialsProvider) *ChainProvider {
 // The chain reads the environment on every Retrieve and a profile file
 // whenever the file changed (one stat per Retrieve), so rotated credentials
 // are used at once; it is cheap enough to ask for every request and is not
-// meant to be wrapped in a CachingProvider, which would keep its
+// meant to be wrapped in NewCachingProvider, which would keep its
 // credentials until they are rejected.
-func NewDefaultChain() *ChainProvider {
+func NewDefaultChain() CredentialsProvider {
 	return NewChainProvider(NewEnvProvider(), NewCLIProfileProvider(), NewINIProfileProvider())
 }
 
-// Retrieve returns the credentials of the first provider that has some. If
-// none has, the error wraps ErrNoCredentials and lists each provider's
-// reason: "no credentials found: env: ...; cli profile: ...; ini profile: ...".
-func (c *ChainProvider) Retrieve(ctx context.Context) (Credentials, error) {
+// Retrieve returns the credentials of the first provider that has some, as
+// NewChainProvider describes.
+func (c *chainProvider) Retrieve(ctx context.Context) (Credentials, error) {
 	if c == nil || len(c.providers) == 0 {
 		return Credentials{}, &chainError{}
 	}
@@ -97,9 +103,8 @@ func (c *ChainProvider) Retrieve(ctx context.Context) (Credentials, error) {
 // Invalidate passes rejected on to every provider of the chain that is an
 // Invalidator, and forgets which provider last succeeded, so that the next
 // Retrieve tries the chain in order again: credentials rejected by the
-// service may mean that another source now holds the valid ones. It
-// implements Invalidator.
-func (c *ChainProvider) Invalidate(rejected Credentials) {
+// service may mean that another source now holds the valid ones.
+func (c *chainProvider) Invalidate(rejected Credentials) {
 	if c == nil {
 		return
 	}
@@ -111,7 +116,7 @@ func (c *ChainProvider) Invalidate(rejected Credentials) {
 
 // try asks provider i, remembering it on success and wrapping errors that
 // stop the chain.
-func (c *ChainProvider) try(ctx context.Context, i int) (Credentials, error) {
+func (c *chainProvider) try(ctx context.Context, i int) (Credentials, error) {
 	if err := ctx.Err(); err != nil {
 		return Credentials{}, fmt.Errorf("credentials chain: %w", err)
 	}
@@ -131,7 +136,7 @@ func (c *ChainProvider) try(ctx context.Context, i int) (Credentials, error) {
 }
 
 // String returns "chain(" followed by the providers' names and ")".
-func (c *ChainProvider) String() string {
+func (c *chainProvider) String() string {
 	if c == nil {
 		return "chain()"
 	}
@@ -143,7 +148,7 @@ func (c *ChainProvider) String() string {
 }
 
 // Format prints String for every verb.
-func (c *ChainProvider) Format(f fmt.State, verb rune) { formatAs(f, verb, c.String()) }
+func (c *chainProvider) Format(f fmt.State, verb rune) { formatAs(f, verb, c.String()) }
 
 // chainError is returned when no provider of a chain had credentials.
 type chainError struct{ errs []error }

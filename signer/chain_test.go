@@ -57,7 +57,7 @@ func TestChainOrder(t *testing.T) {
 	if a.calls.Load() != 1 || b.calls.Load() != 1 || c.calls.Load() != 0 {
 		t.Errorf("calls a=%d b=%d c=%d, want 1 1 0", a.calls.Load(), b.calls.Load(), c.calls.Load())
 	}
-	if got := chain.String(); got != "chain(a, b, c)" {
+	if got := fmt.Sprint(chain); got != "chain(a, b, c)" {
 		t.Errorf("String = %q", got)
 	}
 }
@@ -122,7 +122,7 @@ func TestChainErrorListsEachProvider(t *testing.T) {
 
 	_, err = NewChainProvider().Retrieve(context.Background())
 	assertErr(t, err, nil, true, "no credentials found: the chain has no providers")
-	var nilChain *ChainProvider
+	var nilChain *chainProvider
 	_, err = nilChain.Retrieve(context.Background())
 	assertErr(t, err, nil, true, "no credentials found")
 }

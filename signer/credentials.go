@@ -9,9 +9,9 @@ import (
 )
 
 // Credentials is an Alibaba Cloud AccessKey pair, optionally with an STS
-// security token. Its String, GoString, Format and LogValue methods never
-// reveal the secret or the token, so a Credentials value may be logged or
-// wrapped into an error safely.
+// security token. Its String, Format, LogValue and MarshalJSON methods never
+// reveal the secret or the token, so a Credentials value may be logged,
+// printed with any fmt verb or wrapped into an error safely.
 type Credentials struct {
 	// AccessKeyID identifies the key; it is not secret and is shown in output.
 	AccessKeyID string
@@ -28,11 +28,8 @@ type Credentials struct {
 // HasKeys reports whether both the AccessKey ID and secret are set.
 func (c Credentials) HasKeys() bool { return c.AccessKeyID != "" && c.AccessKeySecret != "" }
 
-// IsSTS reports whether the credentials carry an STS security token.
-func (c Credentials) IsSTS() bool { return c.SecurityToken != "" }
-
-// Expired reports whether the credentials have an expiry that is not after now.
-func (c Credentials) Expired(now time.Time) bool {
+// expired reports whether the credentials have an expiry that is not after now.
+func (c Credentials) expired(now time.Time) bool {
 	return !c.Expires.IsZero() && !now.Before(c.Expires)
 }
 
@@ -55,8 +52,8 @@ func (c Credentials) redacted() string {
 // String returns the AccessKey ID with the secret and token masked as "***".
 func (c Credentials) String() string { return c.redacted() }
 
-// GoString is used by %#v; it masks the secret and token like String.
-func (c Credentials) GoString() string { return "signer." + c.redacted() }
+// goString is what %#v prints: the masked form, package-qualified.
+func (c Credentials) goString() string { return "signer." + c.redacted() }
 
 // Format implements fmt.Formatter so that every verb (%v, %+v, %#v, %s, %q,
 // %x, ...) prints the masked form and never the secret or the token.
@@ -66,7 +63,7 @@ func (c Credentials) Format(f fmt.State, verb rune) {
 		fmt.Fprintf(f, "%q", c.redacted())
 	case 'v':
 		if f.Flag('#') {
-			_, _ = f.Write([]byte(c.GoString()))
+			_, _ = f.Write([]byte(c.goString()))
 			return
 		}
 		_, _ = f.Write([]byte(c.redacted()))
@@ -78,7 +75,7 @@ func (c Credentials) Format(f fmt.State, verb rune) {
 // LogValue implements slog.LogValuer: a logged Credentials shows only the
 // key id and whether a token is present.
 func (c Credentials) LogValue() slog.Value {
-	attrs := []slog.Attr{slog.String("access_key_id", c.AccessKeyID), slog.Bool("sts", c.IsSTS())}
+	attrs := []slog.Attr{slog.String("access_key_id", c.AccessKeyID), slog.Bool("sts", c.SecurityToken != "")}
 	if !c.Expires.IsZero() {
 		attrs = append(attrs, slog.Time("expires", c.Expires))
 	}
@@ -122,13 +119,13 @@ func (c Credentials) MarshalJSON() ([]byte, error) {
 }
 
 // Invalidator is implemented by providers that keep credentials between
-// calls to Retrieve: CachingProvider keeps them in memory, the profile file
-// providers keep what they parsed until the file changes, and ChainProvider
-// passes the call on to its providers. When the service rejects credentials
-// (an unknown or disabled AccessKey, an invalid STS token, a signature that
-// does not match), a livempu.Client calls Invalidate with the credentials it
-// sent, so that the next Retrieve fetches fresh ones instead of returning the
-// rejected ones again.
+// calls to Retrieve: NewCachingProvider's keeps them in memory, the profile
+// file providers keep what they parsed until the file changes, and
+// NewChainProvider's passes the call on to its providers. When the service
+// rejects credentials (an unknown or disabled AccessKey, an invalid STS
+// token, a signature that does not match), a livempu.Client calls Invalidate
+// with the credentials it sent, so that the next Retrieve fetches fresh ones
+// instead of returning the rejected ones again.
 //
 // An implementation drops what it keeps only if it holds the rejected
 // credentials (same AccessKey ID, secret and token): when many requests are

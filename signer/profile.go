@@ -33,9 +33,9 @@ func WithProfileName(name string) ProfileOption {
 	return func(c *profileConfig) { c.name = name }
 }
 
-// WithHomeDir sets the home directory under which the default files are
-// looked for, instead of os.UserHomeDir. It exists mostly for tests.
-func WithHomeDir(dir string) ProfileOption {
+// withHomeDir sets the home directory under which the default files are
+// looked for, instead of os.UserHomeDir, for tests.
+func withHomeDir(dir string) ProfileOption {
 	return func(c *profileConfig) { c.home = dir }
 }
 

@@ -92,7 +92,7 @@ func TestCLIProfileProvider(t *testing.T) {
 			if tt.content != "-" {
 				writeFile(t, path, tt.content)
 			}
-			p := NewCLIProfileProvider(append([]ProfileOption{WithHomeDir(home)}, tt.opts...)...)
+			p := NewCLIProfileProvider(append([]ProfileOption{withHomeDir(home)}, tt.opts...)...)
 			c, err := p.Retrieve(context.Background())
 			if tt.wantErr != nil {
 				want := make([]string, len(tt.wantErr))
@@ -132,7 +132,7 @@ func TestCLIProfileProviderPaths(t *testing.T) {
 	home := filepath.Join(dir, "home") // no config there
 
 	t.Setenv("ALIBABA_CLOUD_CONFIG_FILE", envPath)
-	p := NewCLIProfileProvider(WithHomeDir(home))
+	p := NewCLIProfileProvider(withHomeDir(home))
 	if c, err := p.Retrieve(context.Background()); err != nil || c.AccessKeyID != "from-env" {
 		t.Errorf("ALIBABA_CLOUD_CONFIG_FILE: got %v, %v", c, err)
 	}
@@ -140,7 +140,7 @@ func TestCLIProfileProviderPaths(t *testing.T) {
 		t.Errorf("String = %q, want %q", got, want)
 	}
 
-	p = NewCLIProfileProvider(WithHomeDir(home), WithProfileFile(optPath), WithProfileName("a"))
+	p = NewCLIProfileProvider(withHomeDir(home), WithProfileFile(optPath), WithProfileName("a"))
 	if c, err := p.Retrieve(context.Background()); err != nil || c.AccessKeyID != "from-opt" {
 		t.Errorf("WithProfileFile: got %v, %v", c, err)
 	}
@@ -149,7 +149,7 @@ func TestCLIProfileProviderPaths(t *testing.T) {
 	}
 
 	t.Setenv("ALIBABA_CLOUD_CONFIG_FILE", "")
-	p = NewCLIProfileProvider(WithHomeDir(home))
+	p = NewCLIProfileProvider(withHomeDir(home))
 	if got, want := fmt.Sprint(p), "cli-profile("+filepath.Join(home, ".aliyun", "config.json")+")"; got != want {
 		t.Errorf("String = %q, want %q", got, want)
 	}

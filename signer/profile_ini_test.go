@@ -73,7 +73,7 @@ func TestINIProfileProvider(t *testing.T) {
 			if tt.file != "" {
 				path = writeFile(t, filepath.Join(home, ".alibabacloud", tt.file), tt.content)
 			}
-			p := NewINIProfileProvider(append([]ProfileOption{WithHomeDir(home)}, tt.opts...)...)
+			p := NewINIProfileProvider(append([]ProfileOption{withHomeDir(home)}, tt.opts...)...)
 			c, err := p.Retrieve(context.Background())
 			if tt.wantErr != nil {
 				want := make([]string, len(tt.wantErr))
@@ -105,7 +105,7 @@ func TestINIProfileProviderPaths(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "credentials.ini"), "[default]\ntype=access_key\naccess_key_id=dot-ini\naccess_key_secret=s\n")
 	envPath := writeFile(t, filepath.Join(home, "env-creds"), "[p]\ntype=access_key\naccess_key_id=from-env\naccess_key_secret=s\n")
 
-	p := NewINIProfileProvider(WithHomeDir(home))
+	p := NewINIProfileProvider(withHomeDir(home))
 	if c, err := p.Retrieve(context.Background()); err != nil || c.AccessKeyID != "plain" {
 		t.Errorf("credentials should win over credentials.ini: got %v, %v", c, err)
 	}
@@ -124,7 +124,7 @@ func TestINIProfileProviderPaths(t *testing.T) {
 
 	// An explicit file that does not exist has no .ini fallback.
 	missing := filepath.Join(home, "missing")
-	p = NewINIProfileProvider(WithHomeDir(home), WithProfileFile(missing), WithProfileName("default"))
+	p = NewINIProfileProvider(withHomeDir(home), WithProfileFile(missing), WithProfileName("default"))
 	_, err := p.Retrieve(context.Background())
 	assertErr(t, err, p, true, "ini profile: "+missing+": file does not exist")
 }

@@ -116,7 +116,7 @@ func TestStaticProvider(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := Credentials{AccessKeyID: tt.id, AccessKeySecret: tt.secret, SecurityToken: tt.tok}
-			if c != want || c.IsSTS() != tt.wantSTS {
+			if c != want || (c.SecurityToken != "") != tt.wantSTS {
 				t.Errorf("got %#v, want %#v", c, want)
 			}
 			if got := fmt.Sprint(p); got != "static("+tt.id+")" {
@@ -137,11 +137,10 @@ func TestCredentialsRedacted(t *testing.T) {
 		Expires:         time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC),
 	}
 	outs := map[string]string{
-		"String":   c.String(),
-		"GoString": c.GoString(),
-		"Sprint":   fmt.Sprint(c),
-		"Sprint&":  fmt.Sprint(&c),
-		"Errorf":   fmt.Errorf("wrapped %v: %w", c, errors.New("x")).Error(),
+		"String":  c.String(),
+		"Sprint":  fmt.Sprint(c),
+		"Sprint&": fmt.Sprint(&c),
+		"Errorf":  fmt.Errorf("wrapped %v: %w", c, errors.New("x")).Error(),
 	}
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d", "%10.3s", "%-v"} {
 		outs[verb] = fmt.Sprintf(verb, c)

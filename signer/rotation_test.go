@@ -116,7 +116,7 @@ func TestProfileProvidersSeeRotation(t *testing.T) {
 func TestProfileProviderSeesFileAppearAndGo(t *testing.T) {
 	clearCredEnv(t)
 	home := t.TempDir()
-	p := NewCLIProfileProvider(WithHomeDir(home))
+	p := NewCLIProfileProvider(withHomeDir(home))
 	if _, err := p.Retrieve(context.Background()); !errors.Is(err, ErrNoCredentials) {
 		t.Fatalf("no file: err = %v, want ErrNoCredentials", err)
 	}
@@ -161,14 +161,14 @@ func TestChainInvalidate(t *testing.T) {
 	if c := retrieveOK(t, chain); c.AccessKeyID != "B" {
 		t.Fatalf("got %v, want B remembered", c)
 	}
-	chain.Invalidate(rejected)
+	chain.(Invalidator).Invalidate(rejected)
 	if c := retrieveOK(t, chain); c.AccessKeyID != "A" {
 		t.Errorf("after Invalidate: got %v, want A, the first provider with credentials", c)
 	}
 	if len(b.rejected) != 1 || !sameKeys(b.rejected[0], rejected) {
 		t.Errorf("b told %v, want the rejected credentials", b.rejected)
 	}
-	var nilChain *ChainProvider
+	var nilChain *chainProvider
 	nilChain.Invalidate(rejected)
 }
 
@@ -252,7 +252,7 @@ func TestProfileProviderConcurrentRotation(t *testing.T) {
 					errs <- fmt.Errorf("got %v, %v", c, err)
 					return
 				}
-				p.Invalidate(c)
+				p.(Invalidator).Invalidate(c)
 			}
 		}()
 	}
