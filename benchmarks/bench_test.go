@@ -2,11 +2,13 @@ package benchmarks
 
 import (
 	"context"
+	"math"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	livempu "github.com/livempu/livempu-go"
 	"github.com/livempu/livempu-go/internal/acsauth"
 	"github.com/livempu/livempu-go/signer"
 )
@@ -84,25 +86,36 @@ func TestBothSDKsSign(t *testing.T) {
 	}
 }
 
-// TestSaturationShort runs the saturation scenario briefly: ours must not
-// be throttled; the official SDK, without a limiter, is.
+// TestSaturationShort runs the saturation scenario briefly. The loopback
+// server stamps arrivals when it gets the CPU, so on a busy machine it can
+// see a burst that ours never sent and throttle it; ours is judged on what
+// it controls and on what its user sees: no call failed (a throttle is
+// retried), and the server saw no more requests than ours' limiter allows
+// in the time the run took (a delay only makes requests later). The
+// official SDK, without a limiter, is throttled whenever it sent more than
+// the limit in some second, which is certain once it sent more than limit
+// times the whole seconds of the run (a starved machine may not get there).
 func TestSaturationShort(t *testing.T) {
 	const d = 600 * time.Millisecond
 	ours, err := Saturate(Ours, 16, d, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ours.Throttled != 0 || ours.Failed != 0 || ours.OK == 0 {
-		t.Errorf("ours: %+v; want successes and no throttling", ours)
+	sent := ours.Accepted + ours.Throttled
+	allowed := 1 + int64(livempu.DefaultRate(livempu.ActionListRtcMPUEventSubRecord)*ours.Elapsed.Seconds())
+	if ours.Failed != 0 || ours.OK == 0 || sent > allowed {
+		t.Errorf("ours: %+v; want successes, no failed call, at most %d requests in %v", ours, allowed, ours.Elapsed)
 	}
 	off, err := Saturate(Official, 16, d, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if off.OK == 0 || off.Throttled == 0 {
-		t.Errorf("official: %+v; want successes and throttled responses", off)
+	offSent := off.Accepted + off.Throttled
+	mustThrottle := offSent > SaturationLimit*int64(math.Ceil(off.Elapsed.Seconds()))
+	if off.OK == 0 || mustThrottle && off.Throttled == 0 {
+		t.Errorf("official: %+v; want successes and, having sent %d in %v, throttled responses", off, offSent, off.Elapsed)
 	}
-	t.Logf("ours %.0f/s, %d throttled; official %.0f/s, %d throttled", ours.PerSecond(), ours.Throttled, off.PerSecond(), off.Throttled)
+	t.Logf("ours %.0f/s, %d of %d throttled; official %.0f/s, %d of %d throttled", ours.PerSecond(), ours.Throttled, sent, off.PerSecond(), off.Throttled, offSent)
 }
 
 // TestServerWindow checks the throttling server's sliding window.
