@@ -118,7 +118,8 @@ func TestDefaultLimiterStaysUnderQPS(t *testing.T) {
 	if st.Succeeded != 150 {
 		t.Errorf("stats %+v", st.Counts)
 	}
-	if mw := srv.MaxWindow(action); mw > livempu.QPSListRtcMPUTaskDetail || mw < 40 {
+	// Not also a lower bound: a starved machine can spread the calls out.
+	if mw := srv.MaxWindow(action); mw > livempu.QPSListRtcMPUTaskDetail {
 		t.Errorf("MaxWindow %d", mw)
 	}
 	// The limiter paces: 149 intervals at its default rate.

@@ -33,7 +33,12 @@ func TestPrefetchSpeed(t *testing.T) {
 	if seq < 400*time.Millisecond {
 		t.Fatalf("sequential walk took %v, less than 20 pages x 20 ms", seq)
 	}
+	// The best of three: a machine busy with other work can stall one walk
+	// for longer than prefetching saves, never all three.
 	pre := walkTime(t, 8)
+	for i := 0; i < 2 && pre > seq*7/10; i++ {
+		pre = min(pre, walkTime(t, 8))
+	}
 	t.Logf("sequential %v, prefetch 8 %v", seq, pre)
 	if pre > seq*7/10 {
 		t.Errorf("prefetch 8 took %v, not under 70%% of sequential %v", pre, seq)

@@ -130,11 +130,15 @@ func TestEarlyEndDoesNotLetOthersJump(t *testing.T) {
 	if len(q.present) != 0 || len(q.ended) != 0 {
 		t.Fatalf("queue keeps state: present %v, ended %v", q.present, q.ended)
 	}
-	ctx, cancel2 := context.WithTimeout(context.Background(), time.Second)
+	// Page 4, on its turn, waits for nothing: with the arrival wait an hour
+	// long, waiting for a page it wrongly thought missing would end on the
+	// context instead (judged without a clock, which a busy machine can
+	// stretch past any margin).
+	defer SetArrivalWait(SetArrivalWait(time.Hour))
+	ctx, cancel2 := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel2()
-	start := time.Now()
-	if err := Wait(With(ctx, q, 4)); err != nil || time.Since(start) > MaxArrivalWait/2 {
-		t.Fatalf("page 4 on its turn: %v after %v", err, time.Since(start))
+	if err := Wait(With(ctx, q, 4)); err != nil {
+		t.Fatalf("page 4 on its turn: %v", err)
 	}
 }
 
