@@ -290,7 +290,10 @@ func runFault(t *testing.T, f fault, op operation, ver signer.Version) {
 	keyID := freshKeyID()
 	srv := livetest.NewServer(t, livetest.WithAccount(keyID, hSecret, hToken), livetest.WithGenerated(20, 50, 1))
 	logs := &logCapture{}
-	e := &env{t: t, srv: srv, action: op.action, timeout: 10 * time.Second}
+	// The deadline only bounds a hang, for the faults that do not set their
+	// own: reading the 10 MiB body under -race took over 10 s once, on two
+	// cores at a load average of 20.
+	e := &env{t: t, srv: srv, action: op.action, timeout: time.Minute}
 	f.inject(e)
 	opts := append([]livempu.Option{
 		livempu.WithSignatureVersion(ver),
