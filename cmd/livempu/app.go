@@ -542,7 +542,13 @@ func walk[T any](ctx context.Context, e *env, o *commonOptions, spec walkSpec[T]
 		fmt.Fprintf(e.stderr, "livempu %s: writing the output: %v\n", spec.command, writeErr)
 		return exitFailure
 	case walkErr != nil && o.timeout > 0 && errors.Is(walkErr, context.DeadlineExceeded):
-		fmt.Fprintf(e.stderr, "livempu %s: timed out after %v (--timeout), %d %s written\n", spec.command, o.timeout, written, spec.noun)
+		if wctx.Err() != nil {
+			fmt.Fprintf(e.stderr, "livempu %s: timed out after %v (--timeout), %d %s written\n", spec.command, o.timeout, written, spec.noun)
+		} else {
+			// The walk gave up before the deadline: the wait for the next
+			// request (the service's, or the rate limiter's) would pass it.
+			fmt.Fprintf(e.stderr, "livempu %s: stopped early: the next request could not be sent within --timeout (%v), %d %s written\n", spec.command, o.timeout, written, spec.noun)
+		}
 		if apiErr := (*livempu.APIError)(nil); errors.As(walkErr, &apiErr) {
 			// The service asked for a wait the timeout could not hold.
 			fmt.Fprintf(e.stderr, "livempu %s: %s\n", spec.command, describeError(walkErr))

@@ -295,8 +295,8 @@ func TestRunTimeout(t *testing.T) {
 }
 
 // TestRunThrottleBeyondTimeout: a throttle asking for a wait longer than
-// --timeout ends the command at once, and stderr names the throttle and its
-// request id, not only the timeout.
+// --timeout ends the command at once, and stderr says it stopped early (not
+// that it timed out) and names the throttle and its request id.
 func TestRunThrottleBeyondTimeout(t *testing.T) {
 	setCredentials(t)
 	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -311,10 +311,14 @@ func TestRunThrottleBeyondTimeout(t *testing.T) {
 	if r.code != exitFailure || time.Since(start) > 15*time.Second {
 		t.Fatalf("status %d after %v, stderr %q", r.code, time.Since(start), r.stderr)
 	}
-	for _, want := range []string{"timed out after 30s", "Throttling.User", "throttle-req"} {
+	for _, want := range []string{"stopped early", "within --timeout (30s)", "Throttling.User", "throttle-req"} {
 		if !strings.Contains(r.stderr, want) {
 			t.Errorf("stderr lacks %q: %s", want, r.stderr)
 		}
+	}
+	// It ended at once: saying it timed out after 30s would be untrue.
+	if strings.Contains(r.stderr, "timed out") {
+		t.Errorf("stderr says the command timed out: %s", r.stderr)
 	}
 }
 
