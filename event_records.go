@@ -196,11 +196,12 @@ type EventPayload struct {
 func (e MPUEvent) Failed() bool { return e.Payload.ErrorCode != 0 }
 
 // Validate checks the request against the documented constraints without
-// sending it: AppID required (up to 64 letters, digits, _ or -), StartTime
-// and EndTime required, in the years 1970 to 9999 (UTC), with StartTime not
-// after EndTime, PageSize 1 to 100 and PageNo 1 or more, both required. The
-// seven-day window is left to the service, whose clock decides it. The error
-// is a *ValidationError.
+// sending it: AppID required (up to 64 letters, digits, _ or -), SubID
+// valid UTF-8 without control characters, StartTime and EndTime required,
+// in the years 1970 to 9999 (UTC), with StartTime not after EndTime,
+// PageSize 1 to 100 and PageNo 1 or more, both required. The seven-day
+// window is left to the service, whose clock decides it. The error is a
+// *ValidationError.
 func (r *ListRtcMPUEventSubRecordRequest) Validate() error {
 	v := validator{action: ActionListRtcMPUEventSubRecord}
 	if r == nil {

@@ -102,7 +102,25 @@ func (v *validator) time(field string, t time.Time) {
 func (v *validator) text(field, value string) {
 	if strings.ContainsFunc(value, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
 		v.fail(field, "must not contain control characters")
+	} else if !utf8.ValidString(value) {
+		// The service reads parameters as UTF-8: such a value can match
+		// nothing, and may not survive to the string it verifies.
+		i := firstInvalidUTF8(value)
+		v.fail(field, "is not valid UTF-8 (found "+charAt(value, i)+" at byte "+strconv.Itoa(i)+")")
 	}
+}
+
+// firstInvalidUTF8 returns the index of the first byte of s that does not
+// begin a valid UTF-8 sequence, or -1.
+func firstInvalidUTF8(s string) int {
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return i
+		}
+		i += size
+	}
+	return -1
 }
 
 // query builds a query string from parameters given in ascending key order,

@@ -49,6 +49,12 @@ func TestValidationNamesTheRightThing(t *testing.T) {
 			_, err := c.ListRtcMPUTaskDetail(context.Background(), &livempu.ListRtcMPUTaskDetailRequest{AppID: "a", TaskID: "t-ü"})
 			return err
 		}, "TaskID", "'ü' at byte 2"},
+		{"SubID with invalid UTF-8", func(c *livempu.Client) error {
+			r := recordReq()
+			r.SubID = "sub\xff1"
+			_, err := c.ListRtcMPUEventSubRecord(context.Background(), r)
+			return err
+		}, "SubID", "byte 0xff at byte 3"},
 	}
 	f := newFakeServer(t, func(n int, a attempt, w http.ResponseWriter) { writeJSON(w, 200, oneTaskBody) })
 	c := newTestClient(t, f)
