@@ -71,6 +71,7 @@ type Client struct {
 	retry     *retryablehttp.Client
 	limiters  map[string]Limiter // per-action overrides; a nil value disables
 	logger    *slog.Logger
+	hook      *Hook // the hooks of WithHook and WithLogger joined; nil for none
 	userAgent string
 	// userAgentHeader is userAgent as a header value, built once.
 	userAgentHeader []string
@@ -111,6 +112,11 @@ func NewClient(opts ...Option) (*Client, error) {
 		maxBody:   o.maxBody,
 	}
 	c.userAgentHeader = []string{c.userAgent}
+	hooks := o.hooks
+	if o.logger != nil {
+		hooks = append(hooks[:len(hooks):len(hooks)], logHook(o.logger, ep.Host))
+	}
+	c.hook = joinHooks(hooks)
 	if c.creds == nil {
 		// Not cached: the chain reads the environment every time and a
 		// profile file whenever it changes, so rotated credentials are used
@@ -126,7 +132,10 @@ func NewClient(opts ...Option) (*Client, error) {
 		RetryWaitMax: o.backoffMax,
 		RetryMax:     o.maxRetries,
 		CheckRetry:   c.checkRetry,
-		Backoff:      backoff,
+		// The wait between attempts is chosen by checkRetry, reported to
+		// the hook, and slept at the start of the next attempt, where the
+		// call's context is at hand.
+		Backoff:      noBackoff,
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
 	}
 	return c, nil
@@ -223,18 +232,51 @@ type callState struct {
 	// retry, when it would have passed the context's deadline.
 	waitPastDeadline time.Duration
 	cred             credentialState // credentials of the attempts; the token is kept out of errors
+
+	// The attempt in flight, reported to the hook once the retry policy
+	// has decided what follows it.
+	sent        bool // an attempt was sent and not yet reported
+	handled     bool // its answer went through responseOutcome
+	limiterWait time.Duration
+	limiterRate float64
+	sentAt      time.Time
+	status      int
+	code        string        // error code of an error answer
+	requestID   string        // of the last answer
+	retryWait   time.Duration // slept before the next attempt
 }
 
 type callStateKey struct{}
 
 // do runs one operation: it sends the query through the retry loop and
 // decodes a 2xx body with decode or turns an error body into an *APIError.
-func (c *Client) do(ctx context.Context, action, query string, decode func(string) error) error {
+// The hooks see the call start and end.
+func (c *Client) do(ctx context.Context, action, query string, decode func(string) error) (ResponseMetadata, error) {
 	if ctx == nil {
-		return &OperationError{Action: action, Err: errors.New("nil context")}
+		return ResponseMetadata{}, &OperationError{Action: action, Err: errors.New("nil context")}
 	}
 	st := &callState{action: action}
+	h := c.hook
+	var start time.Time
+	if h != nil {
+		start = time.Now()
+		if h.OperationStart != nil {
+			if next := h.OperationStart(ctx, Operation{Action: action}); next != nil {
+				ctx = next
+			}
+		}
+	}
 	ctx = context.WithValue(ctx, callStateKey{}, st)
+	err := c.send(ctx, st, query, decode)
+	if h != nil && h.OperationEnd != nil {
+		h.OperationEnd(ctx, OperationResult{Action: action, Attempts: st.attempts, RequestID: st.requestID, Duration: time.Since(start), Err: err})
+	}
+	return ResponseMetadata{Attempts: st.attempts, RequestID: st.requestID}, err
+}
+
+// send runs the retry loop of one call.
+func (c *Client) send(ctx context.Context, st *callState, query string, decode func(string) error) error {
+	action := st.action
 	req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodPost, c.baseURL+"?"+query, nil)
 	if err != nil {
 		return &OperationError{Action: action, Err: err}
@@ -273,6 +315,7 @@ func (c *Client) do(ctx context.Context, action, query string, decode func(strin
 // is returned as is, for the retry policy to retry; every other error is
 // marked permanent.
 func (c *Client) responseOutcome(ctx context.Context, st *callState, resp *http.Response, action string, decode func(string) error) error {
+	st.handled = true
 	err := c.handleResponse(resp, action, decode)
 	if err == nil {
 		return nil

@@ -74,6 +74,9 @@ type ListRtcMPUEventSubRecordResponse struct {
 	HasMore bool `json:"HasMore"`
 	// Logs are the callback records on this page.
 	Logs []EventSubRecord `json:"Logs"`
+	// Metadata says how the page was obtained (attempts, request id); it
+	// is not part of the service's answer.
+	Metadata ResponseMetadata `json:"-"`
 }
 
 // EventSubRecord is one callback the service made to a subscriber.
@@ -241,9 +244,11 @@ func (c *Client) ListRtcMPUEventSubRecord(ctx context.Context, req *ListRtcMPUEv
 		return nil, err
 	}
 	resp := new(ListRtcMPUEventSubRecordResponse)
-	if err := c.do(ctx, ActionListRtcMPUEventSubRecord, req.encode(), resp.decode); err != nil {
+	md, err := c.do(ctx, ActionListRtcMPUEventSubRecord, req.encode(), resp.decode)
+	if err != nil {
 		return nil, err
 	}
+	resp.Metadata = md.withBodyRequestID(resp.RequestID)
 	return resp, nil
 }
 

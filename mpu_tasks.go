@@ -31,6 +31,9 @@ type ListRtcMPUTaskDetailResponse struct {
 	RequestID string `json:"RequestId"`
 	// MPUTasks are the tasks on this page.
 	MPUTasks []MPUTask `json:"MPUTasks"`
+	// Metadata says how the page was obtained (attempts, request id); it
+	// is not part of the service's answer.
+	Metadata ResponseMetadata `json:"-"`
 }
 
 // MPUTask is the configuration of one mixed-stream relay task, as created by
@@ -235,9 +238,11 @@ func (c *Client) ListRtcMPUTaskDetail(ctx context.Context, req *ListRtcMPUTaskDe
 		return nil, err
 	}
 	resp := new(ListRtcMPUTaskDetailResponse)
-	if err := c.do(ctx, ActionListRtcMPUTaskDetail, req.encode(), resp.decode); err != nil {
+	md, err := c.do(ctx, ActionListRtcMPUTaskDetail, req.encode(), resp.decode)
+	if err != nil {
 		return nil, err
 	}
+	resp.Metadata = md.withBodyRequestID(resp.RequestID)
 	return resp, nil
 }
 

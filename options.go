@@ -23,6 +23,7 @@ type options struct {
 	backoffMax time.Duration
 	limiters   map[string]Limiter
 	logger     *slog.Logger
+	hooks      []Hook
 	userAgent  string
 	maxBody    int64
 	now        func() time.Time
@@ -109,11 +110,19 @@ func WithSignatureVersion(v signer.Version) Option {
 
 // WithHTTPClient sends every attempt through hc, whose Transport, Timeout
 // and other settings are read at call time: httpmock.ActivateNonDefault(hc)
-// or an otelhttp transport installed after NewClient still see the traffic.
-// hc is never modified. Its Timeout, if any, applies to each attempt (a
-// timed-out attempt is retried). Redirects are never followed, whatever
-// hc.CheckRedirect says: a signed request, with its STS token, must not go to
-// another host; a 3xx answer is a *ResponseError.
+// installed after NewClient still sees the traffic. hc is never modified.
+// Its Timeout, if any, applies to each attempt (a timed-out attempt is
+// retried). Redirects are never followed, whatever hc.CheckRedirect says: a
+// signed request, with its STS token, must not go to another host; a 3xx
+// answer is a *ResponseError.
+//
+// A tracing or logging transport in hc sees each signed request: under
+// signature V1 its URL carries the Signature and the STS SecurityToken
+// (otelhttp records it as url.full), and under V3 its headers carry them.
+// For traces and metrics use the otellivempu module instead
+// (livempu.NewClient(otellivempu.Instrument())): one span per operation
+// named after the action, attempts as events, and nothing secret, through a
+// Hook (see WithHook).
 func WithHTTPClient(hc *http.Client) Option {
 	return func(o *options) { o.httpClient = hc }
 }
@@ -145,9 +154,15 @@ func WithRateLimiter(action string, lim Limiter) Option {
 	}
 }
 
-// WithLogger logs each attempt (action, attempt, status, request id,
-// duration, error): the first at debug level, retries at info level. No secret, signature or
-// query string is ever logged.
+// WithLogger logs one line per attempt, once the retry policy has decided
+// what follows it: the action, the attempt's number, the outcome (ok,
+// throttled, server_error, client_error, network), the duration, the wait
+// on the rate limiter, the HTTP status, the service's error code, the request
+// id, the error of an attempt that got no well-formed answer, and retry_in,
+// the wait before the next attempt. A first attempt that succeeded is logged
+// at debug level, any other at info level ("livempu retry" from the second
+// attempt on). No secret, signature, URL, query string or header is ever
+// logged. It is a Hook (see WithHook) like any other.
 func WithLogger(l *slog.Logger) Option {
 	return func(o *options) { o.logger = l }
 }

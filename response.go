@@ -18,7 +18,7 @@ import (
 
 // handleResponse reads the body through the size limit and decodes it.
 func (c *Client) handleResponse(resp *http.Response, action string, decode func(string) error) error {
-	requestID := resp.Header.Get("x-acs-request-id")
+	requestID := requestIDOf(resp.Header)
 	ok := resp.StatusCode >= 200 && resp.StatusCode < 300
 	if n := resp.ContentLength; ok && n > 0 && n <= c.maxBody {
 		// The length is known: read straight into the one buffer that

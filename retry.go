@@ -32,7 +32,21 @@ const maxServerWait = time.Minute
 // always safe. A retry whose server-requested wait cannot end before the
 // context's deadline is not made: the call ends at once with this answer's
 // error.
+//
+// It is called once after an attempt, or twice when the first call lets the
+// response handler read the answer; the last call's decision is final, and
+// then the attempt is reported to the hook with the wait before the next one.
 func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	st, _ := ctx.Value(callStateKey{}).(*callState)
+	retry, checkErr := c.retryPolicy(ctx, resp, err)
+	if st != nil && st.sent && (err != nil || retry || st.handled) {
+		c.attemptDone(ctx, st, resp, err, retry && st.attempts <= c.retry.RetryMax)
+	}
+	return retry, checkErr
+}
+
+// retryPolicy decides whether an attempt is retried.
+func (c *Client) retryPolicy(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return false, ctxErr
 	}
@@ -144,6 +158,10 @@ func peekCode(resp *http.Response) string {
 	})
 	return code
 }
+
+// noBackoff is the retryablehttp Backoff: the wait is chosen by checkRetry
+// and slept by the transport.
+func noBackoff(time.Duration, time.Duration, int, *http.Response) time.Duration { return 0 }
 
 // backoff waits what the server asks for (Retry-After, or the larger
 // TimeLeft of Alibaba's x-ratelimit-user and x-ratelimit-user-api headers),

@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/livempu/livempu-go/internal/order"
+	"golang.org/x/time/rate"
 )
 
 // attemptTransport runs beneath the retry loop, once per attempt: it
@@ -40,12 +40,20 @@ func (t attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.URL.Scheme != c.endpoint.Scheme || req.URL.Host != c.endpoint.Host {
 		return nil, &permanentError{errors.New("livempu: refusing to sign a request for a host other than the endpoint")}
 	}
+	if st.retryWait > 0 {
+		// The wait the retry policy chose after the previous attempt.
+		if err := sleep(ctx, st.retryWait); err != nil {
+			return nil, &permanentError{err}
+		}
+		st.retryWait = 0
+	}
 	creds, err := c.attemptCredentials(ctx, st)
 	if err != nil {
 		return nil, &permanentError{err}
 	}
+	st.limiterWait, st.limiterRate = 0, 0
 	if lim := c.limiterFor(creds.AccessKeyID, st.action); lim != nil {
-		if err := waitInOrder(ctx, lim); err != nil {
+		if err := c.waitLimiter(ctx, st, lim); err != nil {
 			return nil, &permanentError{limiterError(ctx, err)}
 		}
 	}
@@ -58,7 +66,9 @@ func (t attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, &permanentError{fmt.Errorf("livempu: signing: %w", err)}
 	}
 	st.attempts++
-	start := time.Now()
+	st.sent, st.handled = true, false
+	st.status, st.code, st.requestID = 0, "", ""
+	st.sentAt = time.Now()
 	// A shallow copy of the caller's client whose transport refuses
 	// redirects instead of following them (redirectRefuser); the caller's
 	// client itself is never modified.
@@ -68,9 +78,46 @@ func (t attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := hc.Do(out)
 	if err != nil {
 		err = proxy.explain(stripURL(err))
+	} else {
+		st.status, st.requestID = resp.StatusCode, requestIDOf(resp.Header)
+		if resp.StatusCode >= 400 {
+			st.code = peekCode(resp)
+		}
 	}
-	c.logAttempt(ctx, st, resp, err, time.Since(start))
 	return resp, err
+}
+
+// waitLimiter waits on the action's limiter, measuring the wait and reading
+// the limiter's rate when a hook will report them.
+func (c *Client) waitLimiter(ctx context.Context, st *callState, lim Limiter) error {
+	if c.hook == nil {
+		return waitInOrder(ctx, lim)
+	}
+	start := time.Now()
+	err := waitInOrder(ctx, lim)
+	st.limiterWait, st.limiterRate = time.Since(start), limiterRate(lim)
+	return err
+}
+
+// limiterRate reads a limiter's rate in requests per second, when it has
+// one it tells (a *rate.Limiter does); 0 otherwise.
+func limiterRate(lim Limiter) float64 {
+	if l, ok := lim.(interface{ Limit() rate.Limit }); ok && l.Limit() != rate.Inf {
+		return float64(l.Limit())
+	}
+	return 0
+}
+
+// sleep waits d or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }
 
 // waitInOrder waits on lim. In a prefetching walk the fetches of several
@@ -106,29 +153,4 @@ func stripURL(err error) error {
 		return ue.Err
 	}
 	return err
-}
-
-// logAttempt records one attempt at debug level, with nothing secret.
-func (c *Client) logAttempt(ctx context.Context, st *callState, resp *http.Response, err error, d time.Duration) {
-	if c.logger == nil || !c.logger.Enabled(ctx, slog.LevelDebug) && (st.attempts == 1 || !c.logger.Enabled(ctx, slog.LevelInfo)) {
-		return
-	}
-	attrs := []slog.Attr{
-		slog.String("action", st.action),
-		slog.Int("attempt", st.attempts),
-		slog.String("host", c.endpoint.Host),
-		slog.Duration("duration", d),
-	}
-	if resp != nil {
-		attrs = append(attrs, slog.Int("status", resp.StatusCode), slog.String("request_id", resp.Header.Get("x-acs-request-id")))
-	}
-	if err != nil {
-		attrs = append(attrs, slog.String("error", err.Error()))
-	}
-	// The first attempt is routine (debug); a retry is worth seeing (info).
-	level, msg := slog.LevelDebug, "livempu attempt"
-	if st.attempts > 1 {
-		level, msg = slog.LevelInfo, "livempu retry"
-	}
-	c.logger.LogAttrs(ctx, level, msg, attrs...)
 }
