@@ -1,0 +1,96 @@
+package otellivempu
+
+import (
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/metric/noop"
+
+	livempu "github.com/livempu/livempu-go"
+)
+
+// Attribute keys of the spans, events and metrics.
+const (
+	keyRPCSystem  = attribute.Key("rpc.system")
+	keyRPCService = attribute.Key("rpc.service")
+	keyRPCMethod  = attribute.Key("rpc.method")
+	keyErrorType  = attribute.Key("error.type")
+	keyStatusCode = attribute.Key("http.response.status_code")
+	keyAttempts   = attribute.Key("livempu.attempts")
+	keyAttempt    = attribute.Key("livempu.attempt")
+	keyRequestID  = attribute.Key("livempu.request_id")
+	keyErrorCode  = attribute.Key("livempu.error_code")
+	keyOutcome    = attribute.Key("livempu.outcome")
+	keyLimitWait  = attribute.Key("livempu.limiter.wait")
+	keyRetryWait  = attribute.Key("livempu.retry.wait")
+)
+
+// Bucket boundaries in seconds: a call takes tens of milliseconds to
+// seconds with retries; a limiter wait is usually under 20 ms.
+var (
+	durationBuckets = []float64{0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 30, 60}
+	waitBuckets     = []float64{0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
+)
+
+// newInstruments creates the metric instruments on m. An instrument the
+// meter refuses is reported to the global error handler and replaced by a
+// no-op one, so that a call is never affected.
+func (t *telemetry) newInstruments(m metric.Meter) {
+	var err error
+	none := noop.Meter{}
+	if t.duration, err = m.Float64Histogram(MetricOperationDuration, metric.WithUnit("s"),
+		metric.WithDescription("Duration of livempu operation calls, retries included."),
+		metric.WithExplicitBucketBoundaries(durationBuckets...)); err != nil {
+		otel.Handle(err)
+		t.duration, _ = none.Float64Histogram(MetricOperationDuration)
+	}
+	if t.attempts, err = m.Int64Counter(MetricAttempts, metric.WithUnit("{attempt}"),
+		metric.WithDescription("HTTP attempts of livempu operation calls, by outcome.")); err != nil {
+		otel.Handle(err)
+		t.attempts, _ = none.Int64Counter(MetricAttempts)
+	}
+	if t.limiterWait, err = m.Float64Histogram(MetricLimiterWait, metric.WithUnit("s"),
+		metric.WithDescription("Wait of each attempt on the client-side rate limiter."),
+		metric.WithExplicitBucketBoundaries(waitBuckets...)); err != nil {
+		otel.Handle(err)
+		t.limiterWait, _ = none.Float64Histogram(MetricLimiterWait)
+	}
+	if _, err = m.Float64ObservableGauge(MetricLimiterRate, metric.WithUnit("{request}/s"),
+		metric.WithDescription("Current rate of the client-side rate limiter of each action."),
+		metric.WithFloat64Callback(t.observeRates)); err != nil {
+		otel.Handle(err)
+	}
+}
+
+// Attribute sets of the known actions and outcomes, built once so that
+// recording a measurement allocates none.
+var (
+	methodSets  = map[string]attribute.Set{}
+	outcomeSets = map[[2]string]attribute.Set{}
+)
+
+func init() {
+	outcomes := []livempu.Outcome{livempu.OutcomeOK, livempu.OutcomeThrottled, livempu.OutcomeServerError, livempu.OutcomeClientError, livempu.OutcomeNetwork}
+	for _, action := range []string{livempu.ActionListRtcMPUTaskDetail, livempu.ActionListRtcMPUEventSubRecord} {
+		methodSets[action] = attribute.NewSet(keyRPCMethod.String(action))
+		for _, o := range outcomes {
+			outcomeSets[[2]string{action, string(o)}] = attribute.NewSet(keyRPCMethod.String(action), keyOutcome.String(string(o)))
+		}
+	}
+}
+
+// methodSet is {rpc.method: action}.
+func methodSet(action string) attribute.Set {
+	if s, ok := methodSets[action]; ok {
+		return s
+	}
+	return attribute.NewSet(keyRPCMethod.String(action))
+}
+
+// outcomeSet is {rpc.method: action, livempu.outcome: outcome}.
+func outcomeSet(action string, o livempu.Outcome) attribute.Set {
+	if s, ok := outcomeSets[[2]string{action, string(o)}]; ok {
+		return s
+	}
+	return attribute.NewSet(keyRPCMethod.String(action), keyOutcome.String(string(o)))
+}
