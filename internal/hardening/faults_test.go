@@ -290,6 +290,7 @@ func runFault(t *testing.T, f fault, op operation, ver signer.Version) {
 	keyID := freshKeyID()
 	srv := livetest.NewServer(t, livetest.WithAccount(keyID, hSecret, hToken), livetest.WithGenerated(20, 50, 1))
 	logs := &logCapture{}
+	hooked := &hookCapture{}
 	// The deadline only bounds a hang, for the faults that do not set their
 	// own: reading the 10 MiB body under -race took over 10 s once, on two
 	// cores at a load average of 20.
@@ -301,6 +302,7 @@ func runFault(t *testing.T, f fault, op operation, ver signer.Version) {
 		livempu.WithRateLimiter(livempu.ActionListRtcMPUTaskDetail, nil),
 		livempu.WithRateLimiter(livempu.ActionListRtcMPUEventSubRecord, nil),
 		livempu.WithLogger(logs.logger()),
+		livempu.WithHook(hooked.hook()),
 	}, e.opts...)
 	c := srv.Client(opts...)
 
@@ -370,5 +372,12 @@ func runFault(t *testing.T, f fault, op operation, ver signer.Version) {
 		t.Errorf("%d attempts logged, want %d:\n%s", got, f.attempts, out)
 	}
 	checkLogs(t, out)
+
+	// The hook saw the call and each attempt, and nothing secret or signed.
+	seen := hooked.String()
+	if got := strings.Count(seen, "attempt "); got != f.attempts || strings.Count(seen, "start ") != 1 || strings.Count(seen, "end ") != 1 {
+		t.Errorf("the hook saw %d attempts, want %d, and one start and end:\n%s", got, f.attempts, seen)
+	}
+	checkLogs(t, seen)
 	t.Logf("%v in %v", err, elapsed.Round(time.Millisecond))
 }

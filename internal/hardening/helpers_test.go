@@ -132,3 +132,22 @@ func safeCall(t testing.TB, call func() (any, error)) (resp any, err error) {
 	}()
 	return call()
 }
+
+// hookCapture is a livempu.Hook that prints everything it is given, with
+// every verb, for the secret checks of the log.
+type hookCapture struct{ logCapture }
+
+func (h *hookCapture) hook() livempu.Hook {
+	return livempu.Hook{
+		OperationStart: func(ctx context.Context, op livempu.Operation) context.Context {
+			fmt.Fprintf(h, "start %s\n", formatted(op))
+			return ctx
+		},
+		Attempt: func(_ context.Context, a livempu.Attempt) {
+			fmt.Fprintf(h, "attempt %s\n", formatted(a))
+		},
+		OperationEnd: func(_ context.Context, r livempu.OperationResult) {
+			fmt.Fprintf(h, "end %s\n", formatted(r))
+		},
+	}
+}
