@@ -165,20 +165,7 @@ func (c *Client) attemptDone(ctx context.Context, st *callState, resp *http.Resp
 		return
 	}
 	if err != nil {
-		err = stripURL(err) // the retry loop's own client wraps it with the URL and query
-	}
-	var perm *permanentError
-	if errors.As(err, &perm) {
-		err = perm.err
-	}
-	var ae *APIError
-	var re *ResponseError
-	switch {
-	case errors.As(err, &ae):
-		err = nil // described by StatusCode and Code
-	case errors.As(err, &re):
-		// The cause alone: the body may quote the request back.
-		err = malformedAnswer{re.Err}
+		err = attemptError(err)
 	}
 	c.hook.Attempt(ctx, Attempt{
 		Action:      st.action,
@@ -194,6 +181,25 @@ func (c *Client) attemptDone(ctx context.Context, st *callState, resp *http.Resp
 		Retry:       more,
 		RetryWait:   st.retryWait,
 	})
+}
+
+// attemptError is the Attempt.Err of an attempt that ended in err.
+func attemptError(err error) error {
+	err = stripURL(err) // the retry loop's own client wraps it with the URL and query
+	var perm *permanentError
+	if errors.As(err, &perm) {
+		err = perm.err
+	}
+	var ae *APIError
+	var re *ResponseError
+	switch {
+	case errors.As(err, &ae):
+		return nil // described by StatusCode and Code
+	case errors.As(err, &re):
+		// The cause alone: the body may quote the request back.
+		return malformedAnswer{re.Err}
+	}
+	return err
 }
 
 // malformedAnswer is the Attempt.Err of an answer that could not be read or
@@ -214,14 +220,12 @@ func (e malformedAnswer) Is(target error) bool { return target == ErrMalformedRe
 // outcomeOf classifies an attempt by its answer's status and error code and
 // the error of reading it.
 func outcomeOf(status int, code string, err error) Outcome {
-	var broken *bodyReadError
-	var malformed *ResponseError
 	switch {
-	case status == 0 || errors.As(err, &broken):
+	case status == 0 || err != nil && isBodyReadError(err):
 		return OutcomeNetwork
 	case status == http.StatusTooManyRequests || sentinelFor(code) == ErrThrottled:
 		return OutcomeThrottled
-	case status >= 500 || errors.As(err, &malformed) || errors.Is(err, ErrMalformedResponse):
+	case status >= 500 || err != nil && errors.Is(err, ErrMalformedResponse):
 		return OutcomeServerError
 	case status >= 400:
 		return OutcomeClientError
@@ -229,4 +233,10 @@ func outcomeOf(status int, code string, err error) Outcome {
 		return OutcomeNetwork
 	}
 	return OutcomeOK
+}
+
+// isBodyReadError reports an answer that broke off while it was read.
+func isBodyReadError(err error) bool {
+	var broken *bodyReadError
+	return errors.As(err, &broken)
 }

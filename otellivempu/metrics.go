@@ -5,6 +5,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/metric/noop"
+	"go.opentelemetry.io/otel/trace"
 
 	livempu "github.com/livempu/livempu-go"
 )
@@ -62,35 +63,68 @@ func (t *telemetry) newInstruments(m metric.Meter) {
 	}
 }
 
-// Attribute sets of the known actions and outcomes, built once so that
-// recording a measurement allocates none.
+// Options of the known actions and outcomes, built once so that starting a
+// span and recording a measurement allocate no attribute set, option or
+// option slice.
 var (
-	methodSets  = map[string]attribute.Set{}
-	outcomeSets = map[[2]string]attribute.Set{}
+	startOptions   = map[string][]trace.SpanStartOption{}
+	methodOptions  = map[string][]metric.RecordOption{}
+	outcomeOptions = map[[2]string][]metric.AddOption{}
 )
 
 func init() {
 	outcomes := []livempu.Outcome{livempu.OutcomeOK, livempu.OutcomeThrottled, livempu.OutcomeServerError, livempu.OutcomeClientError, livempu.OutcomeNetwork}
 	for _, action := range []string{livempu.ActionListRtcMPUTaskDetail, livempu.ActionListRtcMPUEventSubRecord} {
-		methodSets[action] = attribute.NewSet(keyRPCMethod.String(action))
+		startOptions[action] = newStartOptions(action)
+		methodOptions[action] = []metric.RecordOption{metric.WithAttributeSet(methodSet(action))}
 		for _, o := range outcomes {
-			outcomeSets[[2]string{action, string(o)}] = attribute.NewSet(keyRPCMethod.String(action), keyOutcome.String(string(o)))
+			outcomeOptions[[2]string{action, string(o)}] = []metric.AddOption{metric.WithAttributeSet(outcomeSet(action, o))}
 		}
 	}
 }
 
+// newStartOptions are the options of an action's span: kind client, and
+// the RPC attributes.
+func newStartOptions(action string) []trace.SpanStartOption {
+	return []trace.SpanStartOption{
+		trace.WithSpanKind(trace.SpanKindClient),
+		trace.WithAttributes(
+			keyRPCSystem.String("alibaba_cloud"),
+			keyRPCService.String("live"),
+			keyRPCMethod.String(action)),
+	}
+}
+
+// spanOptions returns the start options of an action's span.
+func spanOptions(action string) []trace.SpanStartOption {
+	if o, ok := startOptions[action]; ok {
+		return o
+	}
+	return newStartOptions(action)
+}
+
 // methodSet is {rpc.method: action}.
 func methodSet(action string) attribute.Set {
-	if s, ok := methodSets[action]; ok {
-		return s
-	}
 	return attribute.NewSet(keyRPCMethod.String(action))
 }
 
 // outcomeSet is {rpc.method: action, livempu.outcome: outcome}.
 func outcomeSet(action string, o livempu.Outcome) attribute.Set {
-	if s, ok := outcomeSets[[2]string{action, string(o)}]; ok {
-		return s
-	}
 	return attribute.NewSet(keyRPCMethod.String(action), keyOutcome.String(string(o)))
+}
+
+// byMethod is the measurement option {rpc.method: action}.
+func byMethod(action string) []metric.RecordOption {
+	if o, ok := methodOptions[action]; ok {
+		return o
+	}
+	return []metric.RecordOption{metric.WithAttributeSet(methodSet(action))}
+}
+
+// byOutcome is the measurement option {rpc.method, livempu.outcome}.
+func byOutcome(action string, o livempu.Outcome) []metric.AddOption {
+	if opt, ok := outcomeOptions[[2]string{action, string(o)}]; ok {
+		return opt
+	}
+	return []metric.AddOption{metric.WithAttributeSet(outcomeSet(action, o))}
 }

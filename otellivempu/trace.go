@@ -17,21 +17,27 @@ import (
 	livempu "github.com/livempu/livempu-go"
 )
 
+// spanName is "live/" and the action, built once per known action.
+func spanName(action string) string {
+	switch action {
+	case livempu.ActionListRtcMPUTaskDetail:
+		return "live/" + livempu.ActionListRtcMPUTaskDetail
+	case livempu.ActionListRtcMPUEventSubRecord:
+		return "live/" + livempu.ActionListRtcMPUEventSubRecord
+	}
+	return "live/" + action
+}
+
 // operationStart opens the call's client span.
 func (t *telemetry) operationStart(ctx context.Context, op livempu.Operation) context.Context {
-	ctx, _ = t.tracer.Start(ctx, "live/"+op.Action,
-		trace.WithSpanKind(trace.SpanKindClient),
-		trace.WithAttributes(
-			keyRPCSystem.String("alibaba_cloud"),
-			keyRPCService.String("live"),
-			keyRPCMethod.String(op.Action)))
+	ctx, _ = t.tracer.Start(ctx, spanName(op.Action), spanOptions(op.Action)...)
 	return ctx
 }
 
 // attempt adds the attempt's event to the span and records its metrics.
 func (t *telemetry) attempt(ctx context.Context, a livempu.Attempt) {
-	t.attempts.Add(ctx, 1, metric.WithAttributeSet(outcomeSet(a.Action, a.Outcome)))
-	t.limiterWait.Record(ctx, a.LimiterWait.Seconds(), metric.WithAttributeSet(methodSet(a.Action)))
+	t.attempts.Add(ctx, 1, byOutcome(a.Action, a.Outcome)...)
+	t.limiterWait.Record(ctx, a.LimiterWait.Seconds(), byMethod(a.Action)...)
 	if a.LimiterRate > 0 {
 		t.setRate(a.Action, a.LimiterRate)
 	}
@@ -65,20 +71,24 @@ func (t *telemetry) attempt(ctx context.Context, a livempu.Attempt) {
 // operationEnd closes the span and records the call's duration.
 func (t *telemetry) operationEnd(ctx context.Context, r livempu.OperationResult) {
 	span := trace.SpanFromContext(ctx)
-	span.SetAttributes(keyAttempts.Int(r.Attempts))
-	if r.RequestID != "" {
-		span.SetAttributes(keyRequestID.String(r.RequestID))
-	}
+	defer span.End()
 	if r.Err == nil {
-		t.duration.Record(ctx, r.Duration.Seconds(), metric.WithAttributeSet(methodSet(r.Action)))
-		span.End()
+		t.duration.Record(ctx, r.Duration.Seconds(), byMethod(r.Action)...)
+		if span.IsRecording() {
+			span.SetAttributes(keyAttempts.Int(r.Attempts), keyRequestID.String(r.RequestID))
+		}
 		return
 	}
 	typ := errorType(r.Err)
-	span.SetAttributes(keyErrorType.String(typ))
-	span.SetStatus(codes.Error, statusDescription(r.Err))
 	t.duration.Record(ctx, r.Duration.Seconds(), metric.WithAttributes(keyRPCMethod.String(r.Action), keyErrorType.String(typ)))
-	span.End()
+	if !span.IsRecording() {
+		return
+	}
+	span.SetAttributes(keyAttempts.Int(r.Attempts), keyErrorType.String(typ))
+	if r.RequestID != "" {
+		span.SetAttributes(keyRequestID.String(r.RequestID))
+	}
+	span.SetStatus(codes.Error, statusDescription(r.Err))
 }
 
 // errorType names an error for error.type: the service's error code, or
