@@ -157,7 +157,7 @@ func joinHooks(hooks []Hook) *Hook {
 // it chooses the wait before the next attempt, when one follows, and
 // reports the attempt to the hook.
 func (c *Client) attemptDone(ctx context.Context, st *callState, resp *http.Response, err error, more bool) {
-	st.sent = false
+	st.sent, st.retryWait = false, 0
 	if more {
 		st.retryWait = backoff(c.retry.RetryWaitMin, c.retry.RetryWaitMax, st.attempts-1, resp)
 	}
