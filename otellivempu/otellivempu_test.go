@@ -29,12 +29,12 @@ func instrumented(t *testing.T, tel *telemetry, opts ...livempu.Option) (*livete
 }
 
 // callTasks calls ListRtcMPUTaskDetail under a parent span and returns it.
-func callTasks(t *testing.T, tel *telemetry, c *livempu.Client) (*livempu.ListRtcMPUTaskDetailResponse, error, trace.SpanContext) {
+func callTasks(t *testing.T, tel *telemetry, c *livempu.Client) (*livempu.ListRtcMPUTaskDetailResponse, trace.SpanContext, error) {
 	t.Helper()
 	ctx, parent := tel.tp.Tracer("test").Start(context.Background(), "parent")
 	defer parent.End()
 	resp, err := c.ListRtcMPUTaskDetail(ctx, &livempu.ListRtcMPUTaskDetailRequest{AppID: livetest.DemoAppID, PageSize: 10, PageNo: 1})
-	return resp, err, parent.SpanContext()
+	return resp, parent.SpanContext(), err
 }
 
 // oneSpan returns the one span of the action, a client span under parent
@@ -67,7 +67,7 @@ func oneSpan(t *testing.T, tel *telemetry, action string, parent trace.SpanConte
 func TestSpanAndMetricsOfASuccessfulCall(t *testing.T) {
 	tel := newTelemetry(t)
 	_, c := instrumented(t, tel)
-	resp, err, parent := callTasks(t, tel, c)
+	resp, parent, err := callTasks(t, tel, c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +123,7 @@ func TestThrottledThenSuccessful(t *testing.T) {
 	tel := newTelemetry(t)
 	srv, c := instrumented(t, tel)
 	srv.FailNext(taskAction, 2, 400, "Throttling.User")
-	resp, err, parent := callTasks(t, tel, c)
+	resp, parent, err := callTasks(t, tel, c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +184,7 @@ func TestFailedCall(t *testing.T) {
 			tel := newTelemetry(t)
 			srv, c := instrumented(t, tel)
 			tc.inject(srv)
-			_, err, parent := callTasks(t, tel, c)
+			_, parent, err := callTasks(t, tel, c)
 			if err == nil {
 				t.Fatal("want an error")
 			}
@@ -280,7 +280,7 @@ func TestGlobalProvidersByDefault(t *testing.T) {
 	defer restore()
 	srv := livetest.NewServer(t, livetest.WithAccount(freshKeyID(), "otel-test-secret", ""), livetest.WithGenerated(3, 0, 1))
 	c := srv.Client(otellivempu.Instrument())
-	if _, err, _ := callTasks(t, tel, c); err != nil {
+	if _, _, err := callTasks(t, tel, c); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(tel.ended(taskAction)); n != 1 {
