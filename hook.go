@@ -165,6 +165,10 @@ func (c *Client) attemptDone(ctx context.Context, st *callState, resp *http.Resp
 		return
 	}
 	if err != nil {
+		var ae *APIError
+		if st.code == "" && errors.As(err, &ae) {
+			st.code = ae.Code // an error document sent with a 2xx status
+		}
 		err = attemptError(err)
 	}
 	c.hook.Attempt(ctx, Attempt{
@@ -228,6 +232,11 @@ func outcomeOf(status int, code string, err error) Outcome {
 	case status >= 500 || err != nil && errors.Is(err, ErrMalformedResponse):
 		return OutcomeServerError
 	case status >= 400:
+		return OutcomeClientError
+	case code != "": // an error document sent with a 2xx status
+		if retryableCode(code) {
+			return OutcomeServerError
+		}
 		return OutcomeClientError
 	case err != nil: // the caller's context ended while the body was read
 		return OutcomeNetwork

@@ -174,6 +174,8 @@ func TestHookOutcomes(t *testing.T) {
 		{"503", func(w http.ResponseWriter) { writeJSON(w, 503, errorBody("ServiceUnavailable")) }, livempu.OutcomeServerError, false},
 		{"html-200", func(w http.ResponseWriter) { w.WriteHeader(200); _, _ = w.Write([]byte("<html>")) }, livempu.OutcomeServerError, true},
 		{"invalid-param", func(w http.ResponseWriter) { writeJSON(w, 400, errorBody("InvalidParam")) }, livempu.OutcomeClientError, false},
+		{"throttle-as-200", func(w http.ResponseWriter) { writeJSON(w, 200, errorBody("Throttling.User")) }, livempu.OutcomeThrottled, false},
+		{"internal-error-as-200", func(w http.ResponseWriter) { writeJSON(w, 200, errorBody("InternalError")) }, livempu.OutcomeServerError, false},
 		{"cut", func(w http.ResponseWriter) {
 			if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
 				_ = conn.Close()
