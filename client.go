@@ -261,7 +261,7 @@ func (c *Client) do(ctx context.Context, action, query string, decode func(strin
 	if h != nil {
 		start = time.Now()
 		if h.OperationStart != nil {
-			if next := h.OperationStart(ctx, Operation{Action: action}); next != nil {
+			if next := h.OperationStart(ctx, Operation{Action: action, Region: c.region}); next != nil {
 				ctx = next
 			}
 		}

@@ -35,6 +35,8 @@ type Hook struct {
 type Operation struct {
 	// Action is the operation, such as ListRtcMPUTaskDetail.
 	Action string
+	// Region is the client's API region (WithRegion), "" when not known.
+	Region string
 }
 
 // Attempt describes one HTTP attempt of an operation call.

@@ -16,6 +16,7 @@ const (
 	keyRPCService = attribute.Key("rpc.service")
 	keyRPCMethod  = attribute.Key("rpc.method")
 	keyErrorType  = attribute.Key("error.type")
+	keyRegion     = attribute.Key("cloud.region")
 	keyStatusCode = attribute.Key("http.response.status_code")
 	keyAttempts   = attribute.Key("livempu.attempts")
 	keyAttempt    = attribute.Key("livempu.attempt")

@@ -7,8 +7,9 @@
 // Each operation call is one client span named "live/<Action>" (a walk of
 // an iterator is one span per page call), a child of the span in the
 // caller's context, with attributes rpc.system ("alibaba_cloud"),
-// rpc.service ("live"), rpc.method (the action), livempu.attempts and
-// livempu.request_id, and one "livempu.attempt" event per HTTP attempt. A
+// rpc.service ("live"), rpc.method (the action), livempu.attempts,
+// livempu.request_id and, for a client given livempu.WithRegion,
+// cloud.region, and one "livempu.attempt" event per HTTP attempt. A
 // failed call has the status Error and error.type set to the service's
 // error code (or the kind of Go error). The metrics are listed with the
 // constants below; their names are part of this package's API.

@@ -291,6 +291,29 @@ func TestGlobalProvidersByDefault(t *testing.T) {
 	}
 }
 
+// TestRegionAttribute: a client given a region reports it as cloud.region;
+// one without reports none.
+func TestRegionAttribute(t *testing.T) {
+	for _, region := range []string{"ap-southeast-1", ""} {
+		tel := newTelemetry(t)
+		var opts []livempu.Option
+		if region != "" {
+			opts = append(opts, livempu.WithRegion(region))
+		}
+		srv := livetest.NewServer(t, livetest.WithAccount(freshKeyID(), "otel-test-secret", ""), livetest.WithGenerated(3, 0, 1))
+		// WithEndpoint (set by srv.Client) still overrides the region's host.
+		c := srv.Client(append(opts, tel.option())...)
+		_, parent, err := callTasks(t, tel, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, ok := attrs(oneSpan(t, tel, taskAction, parent).Attributes())["cloud.region"]
+		if got != region || ok != (region != "") {
+			t.Errorf("cloud.region = %q (set: %t), want %q", got, ok, region)
+		}
+	}
+}
+
 // TestValidationErrorIsNoSpan: nothing is sent for an invalid request, and
 // nothing is traced.
 func TestValidationErrorIsNoSpan(t *testing.T) {

@@ -30,7 +30,10 @@ func spanName(action string) string {
 
 // operationStart opens the call's client span.
 func (t *telemetry) operationStart(ctx context.Context, op livempu.Operation) context.Context {
-	ctx, _ = t.tracer.Start(ctx, spanName(op.Action), spanOptions(op.Action)...)
+	ctx, span := t.tracer.Start(ctx, spanName(op.Action), spanOptions(op.Action)...)
+	if op.Region != "" && span.IsRecording() {
+		span.SetAttributes(keyRegion.String(op.Region))
+	}
 	return ctx
 }
 
