@@ -138,13 +138,15 @@ func ExampleWithLogger() {
 
 	logger := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{
 		Level:       slog.LevelInfo,
-		ReplaceAttr: keepAttrs("level", "msg", "action", "attempt", "status"), // drop times, for a stable output
+		ReplaceAttr: keepAttrs("level", "msg", "action", "attempt", "outcome", "status", "code"), // drop times, for a stable output
 	}))
 	client := srv.Client(livempu.WithLogger(logger), livempu.WithRetryBackoff(time.Millisecond, time.Millisecond))
 	if _, err := client.ListRtcMPUTaskDetail(context.Background(), &livempu.ListRtcMPUTaskDetailRequest{AppID: "my-app", PageSize: 10, PageNo: 1}); err != nil {
 		fmt.Println(err)
 	}
-	// Output: level=INFO msg="livempu retry" action=ListRtcMPUTaskDetail attempt=2 status=200
+	// Output:
+	// level=INFO msg="livempu attempt" action=ListRtcMPUTaskDetail attempt=1 outcome=throttled status=400 code=Throttling.User
+	// level=INFO msg="livempu retry" action=ListRtcMPUTaskDetail attempt=2 outcome=ok status=200
 }
 
 // keepAttrs returns a slog ReplaceAttr function that keeps only the named

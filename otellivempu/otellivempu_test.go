@@ -239,8 +239,8 @@ func TestPrefetchingWalkIsOneSpanPerPage(t *testing.T) {
 		t.Fatal("walked no record")
 	}
 	// The records of the window in pages of 50. Prefetched calls beyond
-	// the last page are cancelled when the walk ends; each is a span too,
-	// ended as cancelled.
+	// the last page may be answered or cancelled when the walk ends; each
+	// is a span too.
 	pages := (n + 49) / 50
 	stats := srv.Stats()
 	spans := tel.ended(livempu.ActionListRtcMPUEventSubRecord)
@@ -264,11 +264,13 @@ func TestPrefetchingWalkIsOneSpanPerPage(t *testing.T) {
 		}
 		seen[a["livempu.request_id"]] = true
 	}
-	if served != pages || stats.Succeeded != pages || pages < 4 || cancelled > 3 {
-		t.Errorf("%d spans of served pages and %d cancelled, for %d pages served (%+v) and %d records; want %d pages, at most 3 cancelled", served, cancelled, stats.Succeeded, stats, n, pages)
+	// Every page call is a span: at least one per page of records, at most
+	// three prefetched beyond them; the server saw no call without a span.
+	if served < pages || pages < 4 || served+cancelled > pages+3 || stats.Requests > served+cancelled || served > stats.Succeeded {
+		t.Errorf("%d spans of served pages and %d cancelled, for %d pages of records (%d records), server %+v", served, cancelled, pages, n, stats)
 	}
-	if got := histCounts(t, metric(t, tel.metrics(t), otellivempu.MetricOperationDuration)); got["rpc.method="+livempu.ActionListRtcMPUEventSubRecord] != uint64(pages) {
-		t.Errorf("duration points %v, want %d successful calls", got, pages)
+	if got := histCounts(t, metric(t, tel.metrics(t), otellivempu.MetricOperationDuration)); got["rpc.method="+livempu.ActionListRtcMPUEventSubRecord] != uint64(served) {
+		t.Errorf("duration points %v, want %d successful calls", got, served)
 	}
 }
 
