@@ -2,10 +2,8 @@ module github.com/livempu/livempu-go/otellivempu
 
 go 1.26.0
 
-replace github.com/livempu/livempu-go => ../
-
 require (
-	github.com/livempu/livempu-go v0.0.0-00010101000000-000000000000
+	github.com/livempu/livempu-go v0.1.0
 	go.opentelemetry.io/otel v1.47.0
 	go.opentelemetry.io/otel/exporters/stdout/stdoutmetric v1.47.0
 	go.opentelemetry.io/otel/exporters/stdout/stdouttrace v1.47.0
