@@ -105,6 +105,10 @@ type accountLimiter struct {
 	lim *rate.Limiter
 }
 
+// Limit returns the bucket's rate, which a Hook's Attempt reports as
+// LimiterRate.
+func (a *accountLimiter) Limit() rate.Limit { return a.lim.Limit() }
+
 // Wait waits for a token. Like rate.Limiter.Wait it fails at once, taking
 // nothing, when the token would come after ctx's deadline.
 func (a *accountLimiter) Wait(ctx context.Context) error {
