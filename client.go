@@ -20,9 +20,11 @@ import (
 	"net/url"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
+	"github.com/livempu/livempu-go/internal/adapt"
 	"github.com/livempu/livempu-go/signer"
 )
 
@@ -62,17 +64,24 @@ var _ API = (*Client)(nil)
 // Client calls the Live API. It is safe for concurrent use by many
 // goroutines; create one per account and share it.
 type Client struct {
-	endpoint  *url.URL
-	baseURL   string // endpoint without query, ready for "?" + query
-	region    string // WithRegion's ID, "" when not given
-	creds     signer.CredentialsProvider
-	signer    signer.Signer
-	hc        *http.Client
-	retry     *retryablehttp.Client
-	limiters  map[string]Limiter // per-action overrides; a nil value disables
-	logger    *slog.Logger
-	hook      *Hook // the hooks of WithHook and WithLogger joined; nil for none
-	userAgent string
+	endpoint *url.URL
+	baseURL  string // endpoint without query, ready for "?" + query
+	region   string // WithRegion's ID, "" when not given
+	creds    signer.CredentialsProvider
+	signer   signer.Signer
+	hc       *http.Client
+	retry    *retryablehttp.Client
+	limiters map[string]Limiter // per-action overrides; a nil value disables
+	// qps is each action's quota (by actionIndex), limitKey the name of
+	// the shared budgets ("" for the AccessKey ID), fixedRate the opt-out
+	// from adaptation; lastBudget the default limiter each action used last.
+	qps        [len(actions)]int
+	limitKey   string
+	fixedRate  bool
+	lastBudget [len(actions)]atomic.Pointer[budget]
+	logger     *slog.Logger
+	hook       *Hook // the hooks of WithHook and WithLogger joined; nil for none
+	userAgent  string
 	// userAgentHeader is userAgent as a header value, built once.
 	userAgentHeader []string
 	maxBody         int64
@@ -107,6 +116,8 @@ func NewClient(opts ...Option) (*Client, error) {
 		signer:    signer.Signer{Version: o.sigVersion, APIVersion: APIVersion, Now: o.now},
 		hc:        o.httpClient,
 		limiters:  o.limiters,
+		limitKey:  o.limitKey,
+		fixedRate: o.fixedRate,
 		logger:    o.logger,
 		userAgent: userAgent(o.userAgent),
 		maxBody:   o.maxBody,
@@ -117,6 +128,12 @@ func NewClient(opts ...Option) (*Client, error) {
 		hooks = append(hooks[:len(hooks):len(hooks)], logHook(o.logger, ep.Host))
 	}
 	c.hook = joinHooks(hooks)
+	for i, action := range actions {
+		c.qps[i] = adapt.DocumentedQPS(action)
+		if n, ok := o.qps[action]; ok {
+			c.qps[i] = n
+		}
+	}
 	if c.creds == nil {
 		// Not cached: the chain reads the environment every time and a
 		// profile file whenever it changes, so rotated credentials are used
@@ -162,8 +179,16 @@ func (o *options) check() error {
 		return errors.New("livempu: WithClock(nil)")
 	}
 	for action := range o.limiters {
-		if DocumentedQPS(action) == 0 {
+		if actionIndex(action) < 0 {
 			return fmt.Errorf("livempu: WithRateLimiter: unknown action %q", action)
+		}
+	}
+	for action, n := range o.qps {
+		switch {
+		case actionIndex(action) < 0:
+			return fmt.Errorf("livempu: WithQPS: unknown action %q", action)
+		case n < 1:
+			return fmt.Errorf("livempu: WithQPS(%q, %d): the quota must be at least 1", action, n)
 		}
 	}
 	return nil
@@ -214,15 +239,6 @@ func (c *Client) GoString() string { return c.String() }
 // Format prints String for every verb, so no unexported field (credentials
 // included) is ever printed.
 func (c *Client) Format(f fmt.State, verb rune) { _, _ = f.Write([]byte(c.String())) }
-
-// limiterFor returns the limiter of an action for an account: the override
-// given by WithRateLimiter, or the process-wide shared default bucket.
-func (c *Client) limiterFor(accessKeyID, action string) Limiter {
-	if lim, ok := c.limiters[action]; ok {
-		return lim
-	}
-	return sharedLimiter(accessKeyID, action)
-}
 
 // callState follows one operation call through its attempts.
 type callState struct {

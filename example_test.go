@@ -10,6 +10,7 @@ import (
 	"github.com/livempu/livempu-go/livetest"
 	"github.com/livempu/livempu-go/pager"
 	"github.com/livempu/livempu-go/signer"
+	"golang.org/x/time/rate"
 )
 
 // exampleServer is a livetest server with three fixed tasks and records.
@@ -139,8 +140,7 @@ func ExampleValidationError() {
 func ExampleWithRateLimiter() {
 	// Leave a third of the account's ListRtcMPUTaskDetail budget to other
 	// jobs: this client may send 33 requests per second at most.
-	lim := livempu.NewDefaultLimiter(livempu.ActionListRtcMPUTaskDetail)
-	lim.SetLimit(33)
+	lim := rate.NewLimiter(33, 1)
 	_, err := livempu.NewClient(
 		livempu.WithStaticCredentials("id", "secret", ""),
 		livempu.WithRateLimiter(livempu.ActionListRtcMPUTaskDetail, lim),

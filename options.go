@@ -22,6 +22,9 @@ type options struct {
 	backoffMin time.Duration
 	backoffMax time.Duration
 	limiters   map[string]Limiter
+	qps        map[string]int
+	limitKey   string
+	fixedRate  bool
 	logger     *slog.Logger
 	hooks      []Hook
 	userAgent  string
@@ -142,9 +145,10 @@ func WithRetryBackoff(base, maxWait time.Duration) Option {
 
 // WithRateLimiter replaces the client-side limiter of one action; every
 // attempt, retries included, waits on it. A nil lim removes client-side
-// limiting for that action. By default each action has a token bucket at its
-// documented QPS, shared by every Client of the process that uses the same
-// AccessKey ID (see NewDefaultLimiter).
+// limiting for that action. If lim is an AdaptiveLimiter it is told every
+// answer's throttles and requested waits. By default each action has an
+// adaptive limiter for its quota (see WithQPS), shared by every Client of
+// the process with the same limit key (see WithLimitKey).
 func WithRateLimiter(action string, lim Limiter) Option {
 	return func(o *options) {
 		if o.limiters == nil {
@@ -152,6 +156,42 @@ func WithRateLimiter(action string, lim Limiter) Option {
 		}
 		o.limiters[action] = lim
 	}
+}
+
+// WithQPS sets the account's quota for one action, in requests per second,
+// when it was raised in Quota Center (by default the documented 100 for
+// ListRtcMPUEventSubRecord and 50 for ListRtcMPUTaskDetail). The default
+// limiter then sends at up to qps less one request for the burst and 2% for
+// network jitter (195/s for 200), stays shared by the clients of the
+// account and stays adaptive. NewClient fails for qps < 1 or an unknown
+// action.
+func WithQPS(action string, qps int) Option {
+	return func(o *options) {
+		if o.qps == nil {
+			o.qps = make(map[string]int)
+		}
+		o.qps[action] = qps
+	}
+}
+
+// WithLimitKey names the budget the default limiters share: every Client of
+// the process with the same key (and the same quota) shares one limiter per
+// action, whatever its credentials. Use the account ID, or any label, when
+// several AccessKeys or RAM users of one account call the service, or when
+// STS credentials rotate (each AssumeRole brings a new AccessKey ID). By
+// default the budgets are keyed by AccessKey ID and freed after a minute
+// unused.
+func WithLimitKey(key string) Option {
+	return func(o *options) { o.limitKey = key }
+}
+
+// WithFixedRate turns adaptation off for this client: its default limiters
+// pace at the configured rate (see WithQPS) whatever the service answers,
+// except that a wait the service asks for is still honoured. The client
+// still shares its budget with the other clients of its limit key, and its
+// throttles still lower their rate.
+func WithFixedRate() Option {
+	return func(o *options) { o.fixedRate = true }
 }
 
 // WithLogger logs one line per attempt, once the retry policy has decided

@@ -2,11 +2,13 @@ package livempu
 
 import (
 	"context"
-	"fmt"
+	"log/slog"
 	"math"
-	"sync"
+	"net/http"
 	"time"
 
+	"github.com/livempu/livempu-go/internal/adapt"
+	"github.com/livempu/livempu-go/internal/order"
 	"golang.org/x/time/rate"
 )
 
@@ -15,6 +17,35 @@ import (
 // limiter of the redislimit module, which shares one budget across processes.
 type Limiter interface {
 	Wait(ctx context.Context) error
+}
+
+// AdaptiveLimiter is a Limiter that learns from the service's answers. After
+// every attempt it let through that got an answer, the Client calls Observe
+// with what the answer said about the budget. The redislimit module's
+// limiter is one; the Client's default limiter behaves the same way.
+// Observe must be safe for concurrent use and must not block.
+type AdaptiveLimiter interface {
+	Limiter
+	Observe(Feedback)
+}
+
+// Feedback is what one answer of the service said about an action's budget,
+// as the Client reports it to an AdaptiveLimiter.
+type Feedback struct {
+	// Sent is when the attempt was let through (when Wait returned).
+	Sent time.Time
+	// Throttled reports a throttle: the codes Throttling, Throttling.User,
+	// Throttling.Api (any Throttling.*), HTTP 429, or an error carrying
+	// x-acs-retry-after.
+	Throttled bool
+	// Wait is how long the service asked this action to wait before its
+	// next request, whoever sends it: x-acs-retry-after, Retry-After, or
+	// the TimeLeft of an x-ratelimit-user(-api) header that says Remain:0.
+	// 0 when it asked for nothing. At most a minute.
+	Wait time.Duration
+	// Limit is the quota the service reported in an x-ratelimit-user-api or
+	// x-ratelimit-user header (the lower if both), 0 when it sent none.
+	Limit int
 }
 
 // Documented per-account QPS limits of the two operations.
@@ -27,116 +58,169 @@ const (
 	QPSListRtcMPUTaskDetail = 50
 )
 
-// JitterAllowance is the network and scheduling jitter the default
-// limiters leave room for. Requests leave the client at most r+1 in any
-// one-second window (a token bucket at rate r with a burst of one), but jitter
-// can bring them to the server closer together; DefaultRate keeps enough
-// requests in hand that a window of the server's, seen through that much
-// jitter, still holds no more than the documented limit.
-const JitterAllowance = 20 * time.Millisecond
-
-// DefaultRate returns the rate, in requests per second, of an action's
-// default limiter: the documented QPS N less one request for the burst and
-// ceil(N*JitterAllowance/1s) requests for jitter (97 for 100 QPS, 48 for 50
-// QPS), so at least 95% of the limit is used and the limit is never
-// exceeded. It returns 0 for an unknown action.
+// DefaultRate returns the rate, in requests per second, at which an
+// action's default limiter sends when nothing else shares the budget: the
+// documented QPS N less one request for the burst and ceil(N*2%) requests
+// for 20 ms of network jitter (97 for 100 QPS, 48 for 50 QPS), so that at
+// least 95% of the limit is used and the limit is never exceeded. WithQPS
+// applies the same rule to a raised quota. It returns 0 for an unknown
+// action.
 func DefaultRate(action string) float64 {
-	n := DocumentedQPS(action)
-	if n == 0 {
-		return 0
-	}
-	spare := int(math.Ceil(float64(n) * JitterAllowance.Seconds()))
-	return float64(n - 1 - spare)
+	return adapt.Rate(adapt.DocumentedQPS(action))
 }
 
-// DocumentedQPS returns an action's documented per-account QPS limit, or 0
+// limiterFor returns the custom limiter of an action (WithRateLimiter), with
+// ok false when the action uses the default limiter.
+func (c *Client) limiterFor(action string) (lim Limiter, ok bool) {
+	lim, ok = c.limiters[action]
+	return lim, ok
+}
+
+// LimiterRate returns the current rate, in requests per second, of the
+// limiter this client waits on for action; for telemetry. For the default
+// limiter it is the rate adaptation has settled on (the configured rate
+// when nothing throttles), of the bucket the client last used (before its
+// first call: of the bucket of its WithLimitKey, or the configured rate).
+// With WithFixedRate it is the configured rate. For a limiter of
+// WithRateLimiter it is its Limit for a *rate.Limiter, what its
+// Rate() float64 method returns if it has one (redislimit's Limiter does),
+// and 0 otherwise, for an unlimited *rate.Limiter, for a nil limiter and
 // for an unknown action.
-func DocumentedQPS(action string) int {
-	switch action {
-	case ActionListRtcMPUEventSubRecord:
-		return QPSListRtcMPUEventSubRecord
-	case ActionListRtcMPUTaskDetail:
-		return QPSListRtcMPUTaskDetail
+func (c *Client) LimiterRate(action string) float64 {
+	if lim, ok := c.limiterFor(action); ok {
+		return customRate(lim)
+	}
+	i := actionIndex(action)
+	if i < 0 {
+		return 0
+	}
+	ceiling := adapt.Rate(c.qps[i])
+	if c.fixedRate {
+		return ceiling
+	}
+	b := c.lastBudget[i].Load()
+	if b == nil && c.limitKey != "" {
+		b = budgets.get(budgetKey{c.limitKey, action, c.qps[i]})
+	}
+	if b == nil {
+		return ceiling
+	}
+	return b.rate(time.Now())
+}
+
+// customRate is LimiterRate for a limiter of WithRateLimiter.
+func customRate(lim Limiter) float64 {
+	switch l := lim.(type) {
+	case nil:
+		return 0
+	case *rate.Limiter:
+		if l.Limit() == rate.Inf {
+			return 0
+		}
+		return float64(l.Limit())
+	case interface{ Rate() float64 }:
+		return l.Rate()
 	}
 	return 0
 }
 
-// NewDefaultLimiter returns a new token bucket for action at DefaultRate
-// with a burst of one, or nil for an unknown action. Clients share such buckets per AccessKey ID automatically;
-// use this to build your own sharing.
-func NewDefaultLimiter(action string) *rate.Limiter {
-	r := DefaultRate(action)
-	if r == 0 {
-		return nil
+// actionIndex numbers the actions for per-action arrays; -1 for others.
+func actionIndex(action string) int {
+	switch action {
+	case ActionListRtcMPUEventSubRecord:
+		return 0
+	case ActionListRtcMPUTaskDetail:
+		return 1
 	}
-	return rate.NewLimiter(rate.Limit(r), 1)
+	return -1
 }
 
-// accountKey names one account's bucket for one action.
-type accountKey struct{ accessKeyID, action string }
+// actions lists the actions in actionIndex order.
+var actions = [...]string{ActionListRtcMPUEventSubRecord, ActionListRtcMPUTaskDetail}
 
-// accountLimiters holds the default buckets of the process, keyed by
-// AccessKey ID and action, so that every Client of one account shares them.
-var accountLimiters sync.Map // accountKey -> *accountLimiter
-
-// sharedLimiter returns the process-wide default bucket of an account.
-func sharedLimiter(accessKeyID, action string) Limiter {
-	key := accountKey{accessKeyID, action}
-	if l, ok := accountLimiters.Load(key); ok {
-		return l.(*accountLimiter)
-	}
-	lim := NewDefaultLimiter(action)
-	if lim == nil {
-		return nil
-	}
-	l, _ := accountLimiters.LoadOrStore(key, &accountLimiter{lim: lim})
-	return l.(*accountLimiter)
+// ticket is what an attempt took from its limiter: where to report the
+// answer.
+type ticket struct {
+	b      *budget         // the default limiter, or nil
+	custom AdaptiveLimiter // a custom limiter that learns, or nil
+	sent   time.Time
 }
 
-// accountLimiter is a default bucket shared by many goroutines. It reads the
-// clock for each reservation under its own lock. rate.Limiter.Wait reads it
-// before taking the limiter's lock, so with many waiters contending a
-// reservation can carry an older time than the one before it, step the
-// limiter's clock back, and the next reservation is credited the same
-// interval twice: with 1,000 goroutines on a busy machine a 97/s bucket was
-// seen 250 ms ahead of its rate after 8 s, more than the jitter allowance.
-type accountLimiter struct {
-	mu  sync.Mutex
-	lim *rate.Limiter
-}
-
-// Limit returns the bucket's rate, which a Hook's Attempt reports as
-// LimiterRate.
-func (a *accountLimiter) Limit() rate.Limit { return a.lim.Limit() }
-
-// Wait waits for a token. Like rate.Limiter.Wait it fails at once, taking
-// nothing, when the token would come after ctx's deadline.
-func (a *accountLimiter) Wait(ctx context.Context) error {
-	if err := ctx.Err(); err != nil {
-		return err
+// waitLimiter waits on the action's limiter for one attempt. In a
+// prefetching walk the fetches of several pages wait at once; each first
+// waits for the earlier pages to have taken their slots (internal/order),
+// so that slots go out in page order and the page the caller needs next is
+// never the one left waiting.
+func (c *Client) waitLimiter(ctx context.Context, accessKeyID, action string) (ticket, error) {
+	lim, custom := c.limiterFor(action)
+	if custom && lim == nil {
+		return ticket{}, nil
 	}
-	a.mu.Lock()
-	now := time.Now()
-	r := a.lim.ReserveN(now, 1) // always ok: one token, a burst of one, no wait limit
-	delay := r.DelayFrom(now)
-	if deadline, ok := ctx.Deadline(); ok && now.Add(delay).After(deadline) {
-		r.CancelAt(now)
-		a.mu.Unlock()
-		return fmt.Errorf("rate: the next token, in %v, comes after the context deadline: %w", delay.Round(time.Millisecond), context.DeadlineExceeded)
+	if err := order.Wait(ctx); err != nil {
+		return ticket{}, err
 	}
-	a.mu.Unlock()
-	if delay <= 0 {
-		return nil
+	defer order.Done(ctx)
+	if custom {
+		if err := lim.Wait(ctx); err != nil {
+			return ticket{}, err
+		}
+		a, _ := lim.(AdaptiveLimiter)
+		return ticket{custom: a, sent: time.Now()}, nil
 	}
-	t := time.NewTimer(delay)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		a.mu.Lock()
-		r.CancelAt(time.Now())
-		a.mu.Unlock()
-		return ctx.Err()
+	i := actionIndex(action)
+	key := budgetKey{c.limitKey, action, c.qps[i]}
+	if key.key == "" {
+		key.key = accessKeyID
+	}
+	for {
+		b := budgets.lookup(key)
+		c.lastBudget[i].Store(b)
+		sent, back, err := b.wait(ctx, !c.fixedRate)
+		if back {
+			c.logRate(ctx, action, false, b.rate(time.Now()))
+		}
+		if err == errFreed {
+			continue
+		}
+		return ticket{b: b, sent: sent}, err
 	}
 }
+
+// report tells the attempt's limiter what the answer said.
+func (c *Client) report(ctx context.Context, action string, t ticket, resp *http.Response) {
+	if t.b == nil && t.custom == nil {
+		return
+	}
+	fb := feedback(resp)
+	fb.Sent = t.sent
+	if t.custom != nil {
+		t.custom.Observe(fb)
+		return
+	}
+	if !fb.Throttled && fb.Wait == 0 && fb.Limit == 0 {
+		return
+	}
+	if dropped, r := t.b.observe(fb); dropped && !c.fixedRate {
+		c.logRate(ctx, action, true, r)
+	}
+}
+
+// logRate logs that the adapted rate of an action dropped below the
+// configured rate, or climbed back to it: once each way per episode, on the
+// client's logger or slog.Default.
+func (c *Client) logRate(ctx context.Context, action string, dropped bool, r float64) {
+	l := c.logger
+	if l == nil {
+		l = slog.Default()
+	}
+	if dropped {
+		l.LogAttrs(ctx, slog.LevelWarn, "livempu: throttled by the service, lowering the request rate",
+			slog.String("action", action), slog.Float64("rate", roundRate(r)))
+		return
+	}
+	l.LogAttrs(ctx, slog.LevelInfo, "livempu: request rate back to the configured rate",
+		slog.String("action", action), slog.Float64("rate", roundRate(r)))
+}
+
+// roundRate rounds a rate to a tenth, for logs.
+func roundRate(r float64) float64 { return math.Round(r*10) / 10 }

@@ -23,7 +23,7 @@ import (
 // stampingTransport sets just before the request leaves the client, so the
 // windows judge the client's limiter and not this machine's scheduling of
 // the server (whose delays stand in for the network jitter that
-// livempu.JitterAllowance covers in production).
+// the limiters' jitter allowance covers in production).
 type windowServer struct {
 	*fakeServer
 	mu        sync.Mutex
@@ -42,7 +42,7 @@ func newWindowServer(t testing.TB, body map[string]string) *windowServer {
 		ts := ws.times[a.Action]
 		i := sort.Search(len(ts), func(i int) bool { return ts[i].After(at) })
 		ts = slices.Insert(ts, i, at)
-		if maxWindow(ts, at.Add(-time.Second), at.Add(time.Second)) > livempu.DocumentedQPS(a.Action) {
+		if maxWindow(ts, at.Add(-time.Second), at.Add(time.Second)) > documentedQPS[a.Action] {
 			ws.mu.Unlock()
 			ws.throttled.Add(1)
 			writeJSON(w, 400, errorBody("Throttling.User"))
@@ -205,7 +205,7 @@ func saturationRun(t *testing.T) (problems []string) {
 		problems = append(problems, fmt.Sprintf("throttled %d, failed %d", n, failed))
 	}
 	for _, action := range []string{livempu.ActionListRtcMPUTaskDetail, livempu.ActionListRtcMPUEventSubRecord} {
-		limit := livempu.DocumentedQPS(action)
+		limit := documentedQPS[action]
 		count, maxWindow, rate := ws.stats(action)
 		t.Logf("%s: %d requests in %v, steady %.1f/s, worst 1s window %d (limit %d)", action, count, d, rate, maxWindow, limit)
 		if maxWindow > limit {
@@ -218,14 +218,16 @@ func saturationRun(t *testing.T) (problems []string) {
 	return problems
 }
 
-func TestNewDefaultLimiter(t *testing.T) {
-	for action, want := range map[string]float64{livempu.ActionListRtcMPUTaskDetail: 48, livempu.ActionListRtcMPUEventSubRecord: 97} {
-		lim := livempu.NewDefaultLimiter(action)
-		if lim.Burst() != 1 || float64(lim.Limit()) != want || livempu.DefaultRate(action) != want {
-			t.Errorf("%s: limit %v burst %d", action, lim.Limit(), lim.Burst())
+// documentedQPS is each action's documented quota.
+var documentedQPS = map[string]int{
+	livempu.ActionListRtcMPUTaskDetail:     livempu.QPSListRtcMPUTaskDetail,
+	livempu.ActionListRtcMPUEventSubRecord: livempu.QPSListRtcMPUEventSubRecord,
+}
+
+func TestDefaultRate(t *testing.T) {
+	for action, want := range map[string]float64{livempu.ActionListRtcMPUTaskDetail: 48, livempu.ActionListRtcMPUEventSubRecord: 97, "Other": 0} {
+		if got := livempu.DefaultRate(action); got != want {
+			t.Errorf("DefaultRate(%s) = %v, want %v", action, got, want)
 		}
-	}
-	if livempu.NewDefaultLimiter("Other") != nil || livempu.DocumentedQPS("Other") != 0 {
-		t.Error("unknown action has a limit")
 	}
 }

@@ -26,12 +26,12 @@ const maxServerWait = time.Minute
 
 // checkRetry is the retry policy: retry network errors, 5xx, 429 and the
 // Throttling*, ServiceUnavailable and InternalError codes (whatever their
-// status, 2xx included); a rejection of the credentials once, if fresh ones
-// differ (retryWithFreshCredentials); never other 4xx, context errors or
-// failures before sending. Both operations are read-only, so a retry is
-// always safe. A retry whose server-requested wait cannot end before the
-// context's deadline is not made: the call ends at once with this answer's
-// error.
+// status, 2xx included), and any error carrying x-acs-retry-after; a
+// rejection of the credentials once, if fresh ones differ
+// (retryWithFreshCredentials); never other 4xx, context errors or failures
+// before sending. Both operations are read-only, so a retry is always safe.
+// A retry whose server-requested wait cannot end before the context's
+// deadline is not made: the call ends at once with this answer's error.
 //
 // It is called once after an attempt, or twice when the first call lets the
 // response handler read the answer; the last call's decision is final, and
@@ -72,6 +72,8 @@ func retryable(resp *http.Response, err error) bool {
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests:
 		return true
+	case resp.StatusCode >= 400 && resp.Header.Get(headerACSRetryAfter) != "":
+		return true // Alibaba's gateway marks a throttle with it
 	case resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented:
 		return true
 	case resp.StatusCode >= 400:
@@ -163,7 +165,7 @@ func peekCode(resp *http.Response) string {
 // and slept by the transport.
 func noBackoff(time.Duration, time.Duration, int, *http.Response) time.Duration { return 0 }
 
-// backoff waits what the server asks for (Retry-After, or the larger
+// backoff waits what the server asks for (x-acs-retry-after, Retry-After, or the larger
 // TimeLeft of Alibaba's x-ratelimit-user and x-ratelimit-user-api headers),
 // otherwise an exponential backoff with full jitter: a uniform wait in
 // [0, min(max, base*2^attempt)].
@@ -185,20 +187,12 @@ func backoff(base, maxWait time.Duration, attempt int, resp *http.Response) time
 	return time.Duration(rand.Int64N(int64(ceiling) + 1))
 }
 
-// serverWait reads the wait a response asks for, capped at maxServerWait.
+// serverWait reads the wait a response asks for (x-acs-retry-after,
+// Retry-After, or the larger TimeLeft of the x-ratelimit-user(-api)
+// headers), capped at maxServerWait.
 func serverWait(h http.Header) (time.Duration, bool) {
-	var wait time.Duration
-	found := false
-	if ra := h.Get("Retry-After"); ra != "" {
-		if secs, err := strconv.ParseInt(strings.TrimSpace(ra), 10, 64); err == nil && secs >= 0 {
-			// Cap before multiplying: a huge value must not overflow to a
-			// negative (immediate) wait.
-			wait, found = time.Duration(min(secs, int64(maxServerWait/time.Second)))*time.Second, true
-		} else if t, err := http.ParseTime(ra); err == nil {
-			wait, found = max(time.Until(t), 0), true
-		}
-	}
-	for _, name := range [...]string{"x-ratelimit-user-api", "x-ratelimit-user"} {
+	wait, found := retryAfter(h)
+	for _, name := range [...]string{headerRateLimitAPI, headerRateLimitUser} {
 		if d, ok := timeLeft(h.Get(name)); ok && d > wait {
 			wait, found = d, true
 		}

@@ -8,9 +8,6 @@ import (
 	"net/url"
 	"strings"
 	"time"
-
-	"github.com/livempu/livempu-go/internal/order"
-	"golang.org/x/time/rate"
 )
 
 // attemptTransport runs beneath the retry loop, once per attempt: it
@@ -52,10 +49,16 @@ func (t attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, &permanentError{err}
 	}
 	st.limiterWait, st.limiterRate = 0, 0
-	if lim := c.limiterFor(creds.AccessKeyID, st.action); lim != nil {
-		if err := c.waitLimiter(ctx, st, lim); err != nil {
-			return nil, &permanentError{limiterError(ctx, err)}
-		}
+	var waitStart time.Time
+	if c.hook != nil {
+		waitStart = time.Now()
+	}
+	tk, err := c.waitLimiter(ctx, creds.AccessKeyID, st.action)
+	if c.hook != nil { // measured for the hook's Attempt
+		st.limiterWait, st.limiterRate = time.Since(waitStart), c.LimiterRate(st.action)
+	}
+	if err != nil {
+		return nil, &permanentError{limiterError(ctx, err)}
 	}
 	traceCtx, proxy := c.watchProxy(ctx, req)
 	out := req.Clone(traceCtx)
@@ -83,29 +86,9 @@ func (t attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if resp.StatusCode >= 400 {
 			st.code = peekCode(resp)
 		}
+		c.report(ctx, st.action, tk, resp)
 	}
 	return resp, err
-}
-
-// waitLimiter waits on the action's limiter, measuring the wait and reading
-// the limiter's rate when a hook will report them.
-func (c *Client) waitLimiter(ctx context.Context, st *callState, lim Limiter) error {
-	if c.hook == nil {
-		return waitInOrder(ctx, lim)
-	}
-	start := time.Now()
-	err := waitInOrder(ctx, lim)
-	st.limiterWait, st.limiterRate = time.Since(start), limiterRate(lim)
-	return err
-}
-
-// limiterRate reads a limiter's rate in requests per second, when it has
-// one it tells (a *rate.Limiter does); 0 otherwise.
-func limiterRate(lim Limiter) float64 {
-	if l, ok := lim.(interface{ Limit() rate.Limit }); ok && l.Limit() != rate.Inf {
-		return float64(l.Limit())
-	}
-	return 0
 }
 
 // sleep waits d or until ctx is done.
@@ -118,18 +101,6 @@ func sleep(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	}
-}
-
-// waitInOrder waits on lim. In a prefetching walk the fetches of several
-// pages wait at once; each first waits for the earlier pages to have taken
-// their tokens (internal/order), so that tokens go out in page order and the
-// page the caller needs next is never the one left waiting.
-func waitInOrder(ctx context.Context, lim Limiter) error {
-	if err := order.Wait(ctx); err != nil {
-		return err
-	}
-	defer order.Done(ctx)
-	return lim.Wait(ctx)
 }
 
 // limiterError explains a failed limiter wait. A limiter may fail at once

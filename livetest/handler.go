@@ -18,6 +18,7 @@ import (
 
 	livempu "github.com/livempu/livempu-go"
 	"github.com/livempu/livempu-go/internal/acsauth"
+	"github.com/livempu/livempu-go/internal/adapt"
 	"github.com/livempu/livempu-go/signer"
 )
 
@@ -140,7 +141,7 @@ func (x *exchange) serve() {
 	case r.URL.Path != "/" && r.URL.Path != "":
 		x.fail(errorFor(http.StatusNotFound, "InvalidAction.NotFound"))
 		return
-	case livempu.DocumentedQPS(rec.Action) == 0:
+	case adapt.DocumentedQPS(rec.Action) == 0:
 		x.fail(errorFor(http.StatusNotFound, "InvalidAction.NotFound"))
 		return
 	case rec.APIVersion == "":

@@ -44,6 +44,33 @@ func (s *Server) SetQPS(action string, n int) {
 	s.qps[action] = max(n, 0)
 }
 
+// SetOtherCallers simulates other callers of every account (the console,
+// other services, a process without a shared limiter) that use n requests
+// per second of action's limit, so that n fewer are left for the clients
+// under test: with the documented 100 and n = 40, a client gets 60 per
+// second. Throttles still report the account's whole limit in
+// x-ratelimit-user-api, as the service does when others spend the budget.
+// It may be changed while clients run; 0 (or less) gives the whole limit
+// back. See WithOtherCallers.
+func (s *Server) SetOtherCallers(action string, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.others == nil {
+		s.others = make(map[string]int)
+	}
+	s.others[action] = max(n, 0)
+}
+
+// available returns the limit of action and what other callers leave of
+// it (-1 when the limit is not enforced). s.mu is held.
+func (s *Server) available(action string) (limit, left int) {
+	limit = s.qps[action]
+	if limit <= 0 {
+		return limit, -1
+	}
+	return limit, max(limit-s.others[action], 0)
+}
+
 // admit counts a request that arrived at t against its account's window, or
 // reports the limit and how long until a slot frees when the window is
 // full.
@@ -58,10 +85,10 @@ func (s *Server) admit(accessKeyID, action string, t time.Time) (ok bool, limit 
 		s.windows[key] = w
 	}
 	w.prune(now)
-	limit = s.qps[action]
+	limit, avail := s.available(action)
 	i, j := w.span(t)
-	if limit > 0 && !w.fits(t, i, j, limit) {
-		return false, limit, w.timeLeft(now, limit)
+	if avail >= 0 && !w.fits(t, i, j, avail) {
+		return false, limit, w.timeLeft(now, avail)
 	}
 	w.times = slices.Insert(w.times, j, t)
 	// The new time raises the count of its own window and of those ending
@@ -94,6 +121,9 @@ func (w *window) fits(t time.Time, i, j, limit int) bool {
 // timeLeft returns how long until a request arriving after now finds a free
 // slot (at least a millisecond).
 func (w *window) timeLeft(now time.Time, limit int) time.Duration {
+	if limit <= 0 {
+		return time.Second
+	}
 	i, j := w.span(now)
 	if j-i < limit {
 		return time.Millisecond
@@ -107,15 +137,18 @@ func (s *Server) windowState(accessKeyID, action string) (limit int, left time.D
 	now := time.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	limit = s.qps[action]
+	limit, avail := s.available(action)
 	w := s.windows[windowKey{accessKeyID, action}]
-	if w == nil || limit <= 0 {
+	if avail < 0 || w == nil && avail > 0 {
 		return limit, 0
 	}
-	if i, j := w.span(now); j-i < limit {
+	if w == nil {
+		return limit, time.Second
+	}
+	if i, j := w.span(now); j-i < avail {
 		return limit, 0
 	}
-	return limit, w.timeLeft(now, limit)
+	return limit, w.timeLeft(now, avail)
 }
 
 // nonceKey names a nonce of one account.

@@ -22,6 +22,7 @@ type config struct {
 	generate bool
 	now      func() time.Time
 	qps      map[string]int
+	others   map[string]int
 	latency  time.Duration
 	logLimit int
 	err      error
@@ -137,6 +138,23 @@ func WithQPS(action string, n int) Option {
 			c.qps = make(map[string]int)
 		}
 		c.qps[action] = n
+	}
+}
+
+// WithOtherCallers starts the server with other callers of every account
+// using n requests per second of action's limit, as Server.SetOtherCallers
+// does: a budget shared with others, to test how a client copes with
+// getting less than the documented limit.
+func WithOtherCallers(action string, n int) Option {
+	return func(c *config) {
+		if n < 0 {
+			c.fail("WithOtherCallers(%q, %d): must not be negative", action, n)
+			return
+		}
+		if c.others == nil {
+			c.others = make(map[string]int)
+		}
+		c.others[action] = n
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	livempu "github.com/livempu/livempu-go"
+	"github.com/livempu/livempu-go/internal/adapt"
 )
 
 // Fixed fake credentials and identifiers of the default account and of the
@@ -96,6 +97,7 @@ type Server struct {
 	nonceAdds int
 	faults    []*injection
 	qps       map[string]int
+	others    map[string]int // requests per second other callers use (SetOtherCallers)
 	latency   time.Duration
 	latencyBy map[string]time.Duration
 	windows   map[windowKey]*window
@@ -157,7 +159,10 @@ func start(t testing.TB, opts []Option) (*Server, error) {
 	}
 	s.stats.ByAction = map[string]Counts{}
 	for _, a := range []string{livempu.ActionListRtcMPUTaskDetail, livempu.ActionListRtcMPUEventSubRecord} {
-		s.qps[a] = livempu.DocumentedQPS(a)
+		s.qps[a] = adapt.DocumentedQPS(a)
+	}
+	for a, n := range cfg.others {
+		s.SetOtherCallers(a, n)
 	}
 	for a, n := range cfg.qps {
 		s.qps[a] = n

@@ -208,7 +208,7 @@ func TestSharedBudgetAcrossProcesses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	limit := livempu.DocumentedQPS(livempu.ActionListRtcMPUEventSubRecord)
+	limit := livempu.QPSListRtcMPUEventSubRecord
 	for attempt := 1; ; attempt++ {
 		aggregate := runProcesses(t, self, limit)
 		if t.Failed() || aggregate >= 0.9*float64(limit) {
