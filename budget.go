@@ -13,37 +13,69 @@ import (
 
 // budget is the default limiter of one account's quota for one action,
 // shared by every Client of the process with the same limit key (WithLimitKey,
-// or the AccessKey ID) and quota. It paces requests one interval apart
-// (a bucket with a burst of one, kept as the time of the next free slot),
-// at the rate adaptation allows (adapt.State), and holds every request for
-// as long as the service asked.
+// or the AccessKey ID) and quota. It paces requests one interval apart at
+// the rate adaptation allows (adapt.State), like a bucket with a burst of
+// one kept as the time of its next free slot, and gives no slot before the
+// end of a wait the service asked for.
+//
+// Waiters take turns to book a slot, and a slot is booked only within
+// lookahead of its time: the waiters that booked sleep side by side, so a
+// late wake-up of one (a loaded machine) does not delay the others, while a
+// drop of the rate or a requested wait reaches every slot booked after it,
+// that is every slot from lookahead on.
 type budget struct {
+	turn chan struct{} // held by the waiter booking the next slot
+
 	mu      sync.Mutex
-	next    time.Time   // earliest time of the next slot
+	next    time.Time   // the next free slot
 	hold    time.Time   // no slot before this: the service asked to wait
 	state   adapt.State // adaptive rate
 	quota   float64     // configured ceiling; state.Ceiling may be lower when the service reports a lower Limit
-	queued  bool        // the last slot was taken by a waiter that had to wait: callers use the whole rate
 	meter   meter       // slots taken in the last second
 	waiters int
 	lastUse time.Time
 	freed   bool // removed from budgets: look it up again
 }
 
+// lookahead is how long before its time a slot is booked.
+const lookahead = 50 * time.Millisecond
+
 func newBudget(qps int) *budget {
 	r := adapt.Rate(qps)
-	return &budget{state: adapt.State{Ceiling: r}, quota: r, lastUse: time.Now()}
+	return &budget{turn: make(chan struct{}, 1), state: adapt.State{Ceiling: r}, quota: r, lastUse: time.Now()}
 }
 
 // errFreed tells a waiter that its budget was freed for being idle while it
 // looked it up; it looks it up again.
 var errFreed = errors.New("budget freed")
 
-// wait blocks until the next slot: at the adapted rate, or at the ceiling
-// when adaptive is false. It fails at once when the slot is after ctx's
-// deadline. back reports that the rate has just climbed back to the
-// ceiling.
+// wait blocks until the waiter's slot: at the adapted rate, or at the
+// ceiling when adaptive is false. It fails at once when the slot, with the
+// waiters ahead, would come after ctx's deadline. back reports that the
+// rate has just climbed back to the ceiling.
 func (b *budget) wait(ctx context.Context, adaptive bool) (sent time.Time, back bool, err error) {
+	b.mu.Lock()
+	if b.freed {
+		b.mu.Unlock()
+		return time.Time{}, false, errFreed
+	}
+	now := time.Now()
+	if deadline, ok := ctx.Deadline(); ok {
+		at, interval, _ := b.slot(now, adaptive)
+		if at = at.Add(time.Duration(b.waiters) * interval); at.After(deadline) {
+			b.mu.Unlock()
+			return time.Time{}, false, fmt.Errorf("next slot in %v is after the deadline: %w", at.Sub(now).Round(time.Millisecond), context.DeadlineExceeded)
+		}
+	}
+	b.waiters++
+	b.lastUse = now
+	b.mu.Unlock()
+	defer func() {
+		b.mu.Lock()
+		b.waiters--
+		b.mu.Unlock()
+	}()
+
 	var timer *time.Timer
 	defer func() {
 		if timer != nil {
@@ -51,49 +83,20 @@ func (b *budget) wait(ctx context.Context, adaptive bool) (sent time.Time, back 
 		}
 	}()
 	for {
-		b.mu.Lock()
-		if b.freed {
-			b.mu.Unlock()
-			return time.Time{}, back, errFreed
+		at, interval, r, err := b.book(ctx, adaptive, &timer)
+		back = back || r
+		if err != nil {
+			return time.Time{}, back, err
 		}
-		now := time.Now()
-		back = b.state.Recovered(now) || back
-		r := b.state.Ceiling
-		if adaptive {
-			r = b.state.Rate(now)
-		}
-		at := later(now, later(b.next, b.hold))
-		interval := time.Duration(float64(time.Second) / r)
-		if deadline, ok := ctx.Deadline(); ok && at.After(deadline) {
-			b.mu.Unlock()
-			return time.Time{}, back, fmt.Errorf("next slot in %v is after the deadline: %w", at.Sub(now).Round(time.Millisecond), context.DeadlineExceeded)
-		}
-		b.next = at.Add(interval)
-		b.queued = at.After(now)
-		b.waiters++
-		b.lastUse = now
-		b.mu.Unlock()
-
-		if d := at.Sub(now); d > 0 {
-			if timer == nil {
-				timer = time.NewTimer(d)
-			} else {
-				timer.Reset(d)
+		if err := sleepUntil(ctx, at, &timer); err != nil {
+			b.mu.Lock()
+			if b.next.Equal(at.Add(interval)) { // nobody booked after: give the slot back
+				b.next = at
 			}
-			select {
-			case <-timer.C:
-			case <-ctx.Done():
-				b.mu.Lock()
-				b.waiters--
-				if b.next.Equal(at.Add(interval)) { // nobody queued behind: give the slot back
-					b.next = at
-				}
-				b.mu.Unlock()
-				return time.Time{}, back, ctx.Err()
-			}
+			b.mu.Unlock()
+			return time.Time{}, back, err
 		}
 		b.mu.Lock()
-		b.waiters--
 		if b.hold.After(at) { // the service asked to wait while this waiter slept
 			b.mu.Unlock()
 			continue
@@ -101,6 +104,66 @@ func (b *budget) wait(ctx context.Context, adaptive bool) (sent time.Time, back 
 		b.meter.add(at)
 		b.mu.Unlock()
 		return time.Now(), back, nil
+	}
+}
+
+// book takes the turn, waits until the next slot is within lookahead and
+// books it. back reports that the rate has just climbed back to the
+// ceiling.
+func (b *budget) book(ctx context.Context, adaptive bool, timer **time.Timer) (at time.Time, interval time.Duration, back bool, err error) {
+	select {
+	case b.turn <- struct{}{}:
+	case <-ctx.Done():
+		return at, 0, false, ctx.Err()
+	}
+	defer func() { <-b.turn }()
+	for {
+		b.mu.Lock()
+		now := time.Now()
+		var r bool
+		at, interval, r = b.slot(now, adaptive)
+		back = back || r
+		if at.Sub(now) <= lookahead {
+			b.next = at.Add(interval)
+			b.mu.Unlock()
+			return at, interval, back, nil
+		}
+		b.mu.Unlock()
+		// Look again closer to the slot: the rate or a requested wait
+		// may change meanwhile.
+		if err := sleepUntil(ctx, at.Add(-lookahead), timer); err != nil {
+			return at, 0, back, err
+		}
+	}
+}
+
+// slot returns the next free slot and the interval after it, and whether
+// the rate has just climbed back to the ceiling. b.mu is held.
+func (b *budget) slot(now time.Time, adaptive bool) (time.Time, time.Duration, bool) {
+	back := b.state.Recovered(now)
+	r := b.state.Ceiling
+	if adaptive {
+		r = b.state.Rate(now)
+	}
+	return later(now, later(b.next, b.hold)), time.Duration(float64(time.Second) / r), back
+}
+
+// sleepUntil sleeps until t or until ctx is done, reusing *timer.
+func sleepUntil(ctx context.Context, t time.Time, timer **time.Timer) error {
+	d := time.Until(t)
+	if d <= 0 {
+		return ctx.Err()
+	}
+	if *timer == nil {
+		*timer = time.NewTimer(d)
+	} else {
+		(*timer).Reset(d)
+	}
+	select {
+	case <-(*timer).C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 
@@ -120,10 +183,9 @@ func (b *budget) observe(fb Feedback) (dropped bool, now float64) {
 	}
 	if fb.Throttled {
 		wasLowered := b.state.Lowered(t)
-		inUse := b.state.Rate(t)
-		if !b.queued { // callers did not use the whole rate: lower from what they used
-			inUse = min(inUse, b.meter.rate(t))
-		}
+		// Lower from the rate the callers actually sent at, when they did
+		// not use the whole rate or the service's waits held them back.
+		inUse := min(b.state.Rate(t), b.meter.rate(t))
 		if b.state.Throttled(t, fb.Sent, inUse) && !wasLowered {
 			dropped = true
 		}

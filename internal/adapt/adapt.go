@@ -28,9 +28,9 @@ const Jitter = 20 * time.Millisecond
 const Backoff = 0.85
 
 // Growth scales the cubic climb: Growth times the ceiling, per second
-// cubed. With 0.1 the rate comes back from Backoff of the ceiling in about
-// 0.8 s and gains another 30% of the ceiling 1.4 s after that.
-const Growth = 0.1
+// cubed. With 0.04 a rate that dropped at 60% of the ceiling is back there
+// in 1.3 s and gains another 30% of the ceiling 1.9 s after that.
+const Growth = 0.04
 
 // MinRate is the lowest rate adaptation goes down to, in requests per
 // second (or the ceiling, if that is lower).
