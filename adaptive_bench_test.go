@@ -102,3 +102,36 @@ func BenchmarkAdaptiveRaisedQuota(b *testing.B) {
 		b.ReportMetric(float64(f.maxWindow), "max-1s-window")
 	}
 }
+
+// BenchmarkAdaptiveLimitKey: two clients with different AccessKey IDs and
+// one WithLimitKey: together at least 90% of 100/s, no second over 100.
+func BenchmarkAdaptiveLimitKey(b *testing.B) {
+	for range b.N {
+		key := "account-" + uniqueAccount(b)
+		ida, idb := uniqueAccount(b)+"-a", uniqueAccount(b)+"-b"
+		srv := livetest.NewServer(b, livetest.WithAccount(ida, "sa", ""), livetest.WithAccount(idb, "sb", ""),
+			livetest.WithRequestLogLimit(1), livetest.WithGenerated(0, 3, 1))
+		l := newSendLog()
+		start := time.Now()
+		ctx, cancel := context.WithTimeout(context.Background(), 6*time.Second)
+		var waits []func()
+		for i, id := range []string{ida, idb} {
+			c, err := srv.NewClient(livempu.WithStaticCredentials(id, []string{"sa", "sb"}[i], ""),
+				livempu.WithLimitKey(key), livempu.WithHTTPClient(l.client()))
+			if err != nil {
+				b.Fatal(err)
+			}
+			_, wait := load(ctx, c, 8)
+			waits = append(waits, wait)
+		}
+		for _, w := range waits {
+			w()
+		}
+		cancel()
+		f := l.figures(start.Add(time.Second), start.Add(6*time.Second))
+		b.Logf("1-6 s, both clients: %v", f)
+		b.ReportMetric(f.okPerSecond(), "ok/s")
+		b.ReportMetric(float64(f.throttled), "throttled")
+		b.ReportMetric(float64(f.maxWindow), "max-1s-window")
+	}
+}

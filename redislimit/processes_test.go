@@ -34,6 +34,7 @@ const (
 	childStart       = "LIVEMPU_REDISLIMIT_CHILD_START" // Unix nanoseconds
 	childDuration    = "LIVEMPU_REDISLIMIT_CHILD_DURATION"
 	childConcurrency = "LIVEMPU_REDISLIMIT_CHILD_CONCURRENCY"
+	childRetries     = "LIVEMPU_REDISLIMIT_CHILD_RETRIES" // default 0
 )
 
 // sentHeader carries the time a request left its client process, set by
@@ -58,7 +59,11 @@ func childMain() int {
 	dur, err1 := time.ParseDuration(os.Getenv(childDuration))
 	startNanos, err2 := strconv.ParseInt(os.Getenv(childStart), 10, 64)
 	conc, err3 := strconv.Atoi(os.Getenv(childConcurrency))
-	if err := errors.Join(err1, err2, err3); err != nil {
+	retries, err4 := 0, error(nil)
+	if v := os.Getenv(childRetries); v != "" {
+		retries, err4 = strconv.Atoi(v)
+	}
+	if err := errors.Join(err1, err2, err3, err4); err != nil {
 		fmt.Fprintln(os.Stderr, "child: bad instructions:", err)
 		return 1
 	}
@@ -77,7 +82,7 @@ func childMain() int {
 		livempu.WithEndpoint(os.Getenv(childEndpoint)),
 		livempu.WithStaticCredentials(testAccessKeyID, testSecret, ""),
 		livempu.WithHTTPClient(&http.Client{Transport: stampingTransport{transport}}),
-		livempu.WithMaxRetries(0),
+		livempu.WithMaxRetries(retries),
 	)...)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "child:", err)
@@ -135,18 +140,20 @@ const (
 // stand in for the network jitter that livempu.JitterAllowance covers in
 // production; arrival times are kept too, for the report.
 type windowServer struct {
-	t     *testing.T
+	t     testing.TB
 	srv   *httptest.Server
-	limit int
+	limit atomic.Int64
 
 	mu        sync.Mutex
-	sent      []time.Time // sorted
-	arrived   []time.Time
-	throttled int
+	sent          []time.Time // sorted
+	arrived       []time.Time
+	throttled     int
+	throttledSent []time.Time
 }
 
-func newWindowServer(t *testing.T, limit int) *windowServer {
-	ws := &windowServer{t: t, limit: limit}
+func newWindowServer(t testing.TB, limit int) *windowServer {
+	ws := &windowServer{t: t}
+	ws.limit.Store(int64(limit))
 	ws.srv = httptest.NewServer(http.HandlerFunc(ws.serve))
 	t.Cleanup(ws.srv.Close)
 	return ws
@@ -172,8 +179,9 @@ func (ws *windowServer) serve(w http.ResponseWriter, r *http.Request) {
 	ts := slices.Insert(ws.sent, i, sent)
 	lo, _ := slices.BinarySearchFunc(ts, sent.Add(-time.Second), func(a, b time.Time) int { return a.Compare(b) })
 	hi, _ := slices.BinarySearchFunc(ts, sent.Add(time.Second), func(a, b time.Time) int { return a.Compare(b) })
-	if worst, _ := maxWindow(ts[lo:hi], time.Second); worst > ws.limit {
+	if worst, _ := maxWindow(ts[lo:hi], time.Second); worst > int(ws.limit.Load()) {
 		ws.throttled++
+		ws.throttledSent = append(ws.throttledSent, sent)
 		ws.sent = slices.Delete(ts, i, i+1)
 		ws.mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")

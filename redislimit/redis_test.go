@@ -72,7 +72,7 @@ func inCI() bool {
 }
 
 // skipOrFail skips the test, or fails it under CI.
-func skipOrFail(t *testing.T, why string) {
+func skipOrFail(t testing.TB, why string) {
 	t.Helper()
 	if inCI() {
 		t.Fatalf("CI=%s: Redis is required: %s", os.Getenv("CI"), why)
@@ -81,7 +81,7 @@ func skipOrFail(t *testing.T, why string) {
 }
 
 // needRedis returns a client of the shared Redis, closed when t ends.
-func needRedis(t *testing.T) redis.UniversalClient {
+func needRedis(t testing.TB) redis.UniversalClient {
 	t.Helper()
 	if sharedRedis == "" {
 		skipOrFail(t, sharedRedisWhy)
@@ -104,7 +104,7 @@ func needRedisServer(t *testing.T) string {
 
 // uniquePrefix returns a key prefix no other test run uses, so that a
 // shared Redis's leftovers never interfere.
-func uniquePrefix(t *testing.T) string {
+func uniquePrefix(t testing.TB) string {
 	var b [6]byte
 	_, _ = rand.Read(b[:])
 	return "livempu-test:" + strings.ReplaceAll(t.Name(), "/", "_") + ":" + hex.EncodeToString(b[:]) + ":"

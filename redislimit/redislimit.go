@@ -57,12 +57,14 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/go-redis/redis_rate/v10"
 	livempu "github.com/livempu/livempu-go"
+	"github.com/livempu/livempu-go/internal/adapt"
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/time/rate"
 )
@@ -88,7 +90,9 @@ type Option func(*config)
 
 // config collects what the Options set.
 type config struct {
-	rate     float64 // 0: the action's default
+	rate     float64        // 0: the action's default
+	qps      map[string]int // WithQPS, by action
+	fixed    bool
 	failOpen bool
 	share    float64
 	prefix   string
@@ -103,6 +107,28 @@ type config struct {
 // action.
 func WithRate(perSecond float64) Option {
 	return func(c *config) { c.rate = perSecond }
+}
+
+// WithQPS sets the account's quota for one action, in requests per second,
+// when it was raised in Quota Center: give the same number as to
+// livempu.WithQPS. The shared budget then paces at up to qps less one
+// request for the burst and 2% for jitter (195/s for 200), as the SDK's
+// default limiter does. Options accepts it for either action; New refuses
+// it for an action other than its own, and qps < 1.
+func WithQPS(action string, qps int) Option {
+	return func(c *config) {
+		if c.qps == nil {
+			c.qps = make(map[string]int)
+		}
+		c.qps[action] = qps
+	}
+}
+
+// WithFixedRate turns adaptation off: the Limiter paces the budget at the
+// configured rate whatever the service answers, and Observe does nothing
+// (neither the throttles nor the waits it is told of reach the fleet).
+func WithFixedRate() Option {
+	return func(c *config) { c.fixed = true }
 }
 
 // WithFailOpen keeps requests going when Redis is unavailable: Wait falls
@@ -139,15 +165,16 @@ func WithLogger(l *slog.Logger) Option {
 // time asks Redis. Create one per account and action in a process and share
 // it (a fail-open Limiter's local bucket is its own).
 type Limiter struct {
-	rdb      redis.UniversalClient
-	gcra     *redis_rate.Limiter
-	key      string // passed to redis_rate, which prepends "rate:"
-	action   string
-	limit    redis_rate.Limit
-	failOpen bool
-	local    *rate.Limiter // fail-open only
-	logger   *slog.Logger
-	turn     chan struct{} // one waiter at a time asks Redis
+	rdb       redis.UniversalClient
+	gcra      *redis_rate.Limiter
+	key       string // passed to redis_rate, which prepends "rate:"
+	action    string
+	perSecond float64   // the configured rate
+	adapt     *adaptive // nil with WithFixedRate
+	failOpen  bool
+	local     *rate.Limiter // fail-open only
+	logger    *slog.Logger
+	turn      chan struct{} // one waiter at a time asks Redis
 
 	mu        sync.Mutex
 	degraded  bool      // fail-open is on the local bucket
@@ -160,7 +187,7 @@ type Limiter struct {
 	outage atomic.Bool
 }
 
-var _ livempu.Limiter = (*Limiter)(nil)
+var _ livempu.AdaptiveLimiter = (*Limiter)(nil)
 
 // New returns a Limiter of the budget of one account (named by its
 // AccessKey ID, which is only stored hashed) for one action. It does not
@@ -183,25 +210,25 @@ func New(rdb redis.UniversalClient, accessKeyID, action string, opts ...Option) 
 	case action == "":
 		return nil, errors.New("redislimit: empty action")
 	}
-	perSecond := c.rate
-	if perSecond == 0 {
-		if perSecond = livempu.DefaultRate(action); perSecond == 0 {
-			return nil, fmt.Errorf("redislimit: unknown action %q: give WithRate", action)
-		}
-	}
-	limit, err := gcraLimit(perSecond)
+	perSecond, err := c.perSecond(action)
 	if err != nil {
 		return nil, err
 	}
+	if _, err := gcraLimit(perSecond); err != nil {
+		return nil, err
+	}
 	l := &Limiter{
-		rdb:      rdb,
-		gcra:     redis_rate.NewLimiter(rdb),
-		key:      Key(c.prefix, accessKeyID, action),
-		action:   action,
-		limit:    limit,
-		failOpen: c.failOpen,
-		logger:   c.logger,
-		turn:     make(chan struct{}, 1),
+		rdb:       rdb,
+		gcra:      redis_rate.NewLimiter(rdb),
+		key:       Key(c.prefix, accessKeyID, action),
+		action:    action,
+		perSecond: perSecond,
+		failOpen:  c.failOpen,
+		logger:    c.logger,
+		turn:      make(chan struct{}, 1),
+	}
+	if !c.fixed {
+		l.adapt = &adaptive{key: l.key + ":adaptive", quota: perSecond, state: adapt.State{Ceiling: perSecond}}
 	}
 	if c.failOpen {
 		if !(c.share > 0 && c.share <= 1) {
@@ -213,6 +240,29 @@ func New(rdb redis.UniversalClient, accessKeyID, action string, opts ...Option) 
 		l.logger = slog.Default()
 	}
 	return l, nil
+}
+
+// perSecond returns the configured rate of action: WithRate, or the
+// headroom rule applied to WithQPS or to the documented quota.
+func (c *config) perSecond(action string) (float64, error) {
+	for a, n := range c.qps {
+		switch {
+		case a != action:
+			return 0, fmt.Errorf("redislimit: WithQPS(%q, %d) given to the limiter of %s", a, n, action)
+		case n < 1:
+			return 0, fmt.Errorf("redislimit: WithQPS(%q, %d): the quota must be at least 1", a, n)
+		case c.rate != 0:
+			return 0, errors.New("redislimit: give WithRate or WithQPS, not both")
+		}
+		return adapt.Rate(n), nil
+	}
+	if c.rate != 0 {
+		return c.rate, nil
+	}
+	if r := livempu.DefaultRate(action); r != 0 {
+		return r, nil
+	}
+	return 0, fmt.Errorf("redislimit: unknown action %q: give WithRate", action)
 }
 
 // gcraLimit expresses perSecond as a redis_rate.Limit with a burst of one:
@@ -265,7 +315,11 @@ func (l *Limiter) Wait(ctx context.Context) error {
 		if l.failOpen && l.onLocal() {
 			return l.waitLocal(ctx)
 		}
-		res, err := l.gcra.Allow(ctx, l.key, l.limit)
+		limit, err := l.limitNow(ctx)
+		if err != nil {
+			return err
+		}
+		res, err := l.gcra.Allow(ctx, l.key, limit)
 		if err != nil {
 			if ctxErr := ctx.Err(); ctxErr != nil {
 				return ctxErr
@@ -291,6 +345,31 @@ func (l *Limiter) Wait(ctx context.Context) error {
 			return err
 		}
 	}
+}
+
+// limitNow returns the GCRA limit to ask Redis with: the configured rate,
+// or the adapted one, after the end of any wait the service asked for.
+func (l *Limiter) limitNow(ctx context.Context) (redis_rate.Limit, error) {
+	if l.adapt == nil {
+		return gcraLimit(l.perSecond)
+	}
+	now := time.Now()
+	l.refresh(now)
+	r, hold := l.paced(now)
+	if d := hold.Sub(now); d > 0 {
+		if deadline, ok := ctx.Deadline(); ok && deadline.Before(hold) {
+			return redis_rate.Limit{}, fmt.Errorf("redislimit: the service asked %s to wait %v, past the context deadline: %w",
+				l.action, d.Round(time.Millisecond), context.DeadlineExceeded)
+		}
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return redis_rate.Limit{}, ctx.Err()
+		}
+	}
+	return gcraLimit(r)
 }
 
 // sleep waits d or until ctx is done, reusing *timer. Go's timers wake up
@@ -406,9 +485,20 @@ func Options(rdb redis.UniversalClient, accessKeyID string, opts ...Option) ([]l
 	if c.rate != 0 {
 		return nil, errors.New("redislimit: Options: WithRate is per action; use New and livempu.WithRateLimiter")
 	}
+	for a := range c.qps {
+		if a != livempu.ActionListRtcMPUEventSubRecord && a != livempu.ActionListRtcMPUTaskDetail {
+			return nil, fmt.Errorf("redislimit: WithQPS: unknown action %q", a)
+		}
+	}
 	var out []livempu.Option
 	for _, action := range []string{livempu.ActionListRtcMPUEventSubRecord, livempu.ActionListRtcMPUTaskDetail} {
-		l, err := New(rdb, accessKeyID, action, opts...)
+		actionOpts := opts
+		if n, ok := c.qps[action]; ok {
+			actionOpts = append(slices.Clone(opts), func(c *config) { c.qps = map[string]int{action: n} })
+		} else if len(c.qps) > 0 {
+			actionOpts = append(slices.Clone(opts), func(c *config) { c.qps = nil })
+		}
+		l, err := New(rdb, accessKeyID, action, actionOpts...)
 		if err != nil {
 			return nil, err
 		}
