@@ -144,7 +144,7 @@ type windowServer struct {
 	srv   *httptest.Server
 	limit atomic.Int64
 
-	mu        sync.Mutex
+	mu            sync.Mutex
 	sent          []time.Time // sorted
 	arrived       []time.Time
 	throttled     int
