@@ -24,27 +24,38 @@ const recordsAction = livempu.ActionListRtcMPUEventSubRecord
 // at most 5% of the requests sent may be throttled and the successes must
 // reach 85% of 60/s.
 func BenchmarkAdaptiveSharedBudget(b *testing.B) {
-	for range b.N {
-		r := newAdaptiveRig(b, []livetest.Option{livetest.WithOtherCallers(recordsAction, 40)})
-		start := time.Now()
-		ctx, cancel := context.WithTimeout(context.Background(), 13*time.Second)
-		lines := trace(ctx, r.c, r.log, start)
-		failed, wait := load(ctx, r.c, 16)
-		wait()
-		cancel()
-		if testing.Verbose() {
-			for _, l := range lines() {
-				b.Log(l)
+	for _, mode := range []struct {
+		name string
+		opts []livempu.Option
+	}{{"adaptive", nil}, {"fixed", []livempu.Option{livempu.WithFixedRate()}}} {
+		b.Run(mode.name, func(b *testing.B) {
+			for range b.N {
+				sharedBudgetRun(b, mode.opts...)
 			}
-		}
-		steady := r.log.figures(start.Add(3*time.Second), start.Add(13*time.Second))
-		first := r.log.figures(start, start.Add(3*time.Second))
-		b.Logf("first 3 s: %v", first)
-		b.Logf("steady (3-13 s): %v; calls failed: %d; rate now %.1f/s", steady, failed.Load(), r.c.LimiterRate(recordsAction))
-		b.ReportMetric(100*steady.throttledShare(), "%throttled")
-		b.ReportMetric(100*steady.okPerSecond()/60, "%of60/s")
-		b.ReportMetric(steady.okPerSecond(), "ok/s")
+		})
 	}
+}
+
+func sharedBudgetRun(b *testing.B, opts ...livempu.Option) {
+	r := newAdaptiveRig(b, []livetest.Option{livetest.WithOtherCallers(recordsAction, 40)}, opts...)
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), 13*time.Second)
+	lines := trace(ctx, r.c, r.log, start)
+	failed, wait := load(ctx, r.c, 16)
+	wait()
+	cancel()
+	if testing.Verbose() {
+		for _, l := range lines() {
+			b.Log(l)
+		}
+	}
+	steady := r.log.figures(start.Add(3*time.Second), start.Add(13*time.Second))
+	first := r.log.figures(start, start.Add(3*time.Second))
+	b.Logf("first 3 s: %v", first)
+	b.Logf("steady (3-13 s): %v; calls failed: %d; rate now %.1f/s", steady, failed.Load(), r.c.LimiterRate(recordsAction))
+	b.ReportMetric(100*steady.throttledShare(), "%throttled")
+	b.ReportMetric(100*steady.okPerSecond()/60, "%of60/s")
+	b.ReportMetric(steady.okPerSecond(), "ok/s")
 }
 
 // BenchmarkAdaptiveRecovery: the budget frees up (60/s, then 100/s): the

@@ -127,7 +127,7 @@ func WithClock(now func() time.Time) Option {
 }
 
 // WithQPS sets the per-account limit of an action over a sliding one-second
-// window (livempu.DocumentedQPS(action) by default); 0 disables enforcement.
+// window (the documented 100 or 50 by default); 0 disables enforcement.
 func WithQPS(action string, n int) Option {
 	return func(c *config) {
 		if n < 0 {

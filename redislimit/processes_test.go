@@ -137,7 +137,7 @@ const (
 // that would make more than limit in a window, as the service does, and
 // answers the others with an empty page. Judging send times judges the
 // limiters and not this machine's scheduling of the server, whose delays
-// stand in for the network jitter that livempu.JitterAllowance covers in
+// stand in for the network jitter that the default rate leaves room for in
 // production; arrival times are kept too, for the report.
 type windowServer struct {
 	t     testing.TB

@@ -19,17 +19,28 @@
 // # Budget
 //
 // The default rate is livempu.DefaultRate(action), the SDK's own default
-// (97/s for a documented 100, 48/s for 50), with a burst of one. GCRA with a
-// burst of b admits b requests at once and then one every 1/rate; with
-// b = 1 two admissions are at least 1/rate apart on Redis's clock, so any
-// one-second window holds at most rate+1 of them (98 for 97/s). Requests
-// reach the service with jitter after Redis admits them; a server window of
-// one second then covers up to 1s+jitter of Redis time, which with
-// livempu.JitterAllowance (20 ms) holds at most floor(97*1.02)+1 = 99
-// requests, still under 100. A larger burst adds b-1 to every such window and
-// trips the server's sliding window after an idle moment. In return the
-// aggregate stays above 90% of the documented limit (about 95% measured with
-// four processes on one machine).
+// (97/s for a documented 100, 48/s for 50; [WithQPS] applies the same rule
+// to a raised quota), with a burst of one. GCRA with a burst of b admits b
+// requests at once and then one every 1/rate; with b = 1 two admissions are
+// at least 1/rate apart on Redis's clock, so any one-second window holds at
+// most rate+1 of them (98 for 97/s). Requests reach the service with jitter
+// after Redis admits them; a server window of one second then covers up to
+// 1s+jitter of Redis time, which with the 20 ms of jitter the rate leaves
+// room for holds at most floor(97*1.02)+1 = 99 requests, still under 100. A
+// larger burst adds b-1 to every such window and trips the server's sliding
+// window after an idle moment. In return the aggregate stays above 90% of
+// the documented limit (about 95% measured with four processes on one
+// machine).
+//
+// # Adaptive
+//
+// The budget adapts like the SDK's default limiter, for the whole fleet: a
+// Limiter is a livempu.AdaptiveLimiter, and when the service throttles any
+// process of the account, that process lowers the shared rate in Redis (a
+// hash beside the GCRA key), which every process reads at most 50 ms later;
+// the rate then climbs back while nothing throttles. A wait the service asks
+// for (x-acs-retry-after, Retry-After, Remain:0) holds every process.
+// [WithFixedRate] turns this off.
 //
 // # Redis unavailable
 //

@@ -25,11 +25,11 @@ import (
 const Jitter = 20 * time.Millisecond
 
 // Backoff is the share of the rate in use that is kept after a throttle.
-const Backoff = 0.85
+const Backoff = 0.9
 
 // Growth scales the cubic climb: Growth times the ceiling, per second
 // cubed. With 0.04 a rate that dropped at 60% of the ceiling is back there
-// in 1.3 s and gains another 30% of the ceiling 1.9 s after that.
+// in 1.1 s and gains another 30% of the ceiling 2 s after that.
 const Growth = 0.04
 
 // MinRate is the lowest rate adaptation goes down to, in requests per
