@@ -359,3 +359,23 @@ func TestLimitKeySharesOneBudget(t *testing.T) {
 		t.Errorf("another key's rate: %v", r)
 	}
 }
+
+// TestThrottleWith2xxStatusLowersTheRate: a throttle sent as an error
+// document with a 200 status is one for the limiter too.
+func TestThrottleWith2xxStatusLowersTheRate(t *testing.T) {
+	t.Parallel()
+	f := newFakeServer(t, func(n int, _ attempt, w http.ResponseWriter) {
+		if n == 1 {
+			writeJSON(w, 200, errorBody("Throttling.User"))
+			return
+		}
+		writeJSON(w, 200, oneTaskBody)
+	})
+	c := adaptiveClient(t, f, newSendLog(), &logBuffer{})
+	if _, err := c.ListRtcMPUTaskDetail(context.Background(), taskReq()); err != nil {
+		t.Fatal(err)
+	}
+	if r := c.LimiterRate(livempu.ActionListRtcMPUTaskDetail); r >= 48 {
+		t.Errorf("rate %v after a throttle with status 200", r)
+	}
+}

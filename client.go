@@ -260,6 +260,8 @@ type callState struct {
 	code        string        // error code of an error answer
 	requestID   string        // of the last answer
 	retryWait   time.Duration // slept before the next attempt
+	// ticket is what the last attempt took from its limiter.
+	ticket ticket
 }
 
 type callStateKey struct{}
@@ -342,6 +344,9 @@ func (c *Client) responseOutcome(ctx context.Context, st *callState, resp *http.
 	err = scrubToken(err, st.cred.used.SecurityToken)
 	var broken *bodyReadError
 	var apiErr *APIError
+	if errors.As(err, &apiErr) && apiErr.Throttled() && resp.StatusCode < 300 {
+		c.reportThrottle(ctx, action, st.ticket) // not seen as one when the answer came in
+	}
 	if errors.As(err, &broken) || errors.As(err, &apiErr) && retryableCode(apiErr.Code) {
 		return err // for the retry policy: a broken body, or a throttle sent with a 2xx status
 	}

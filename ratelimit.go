@@ -193,7 +193,21 @@ func (c *Client) report(ctx context.Context, action string, t ticket, resp *http
 	}
 	fb := feedback(resp)
 	fb.Sent = t.sent
-	if t.custom != nil {
+	c.observe(ctx, action, t, fb)
+}
+
+// reportThrottle tells the attempt's limiter of a throttle that came as an
+// error document with a 2xx status, found when the body was read.
+func (c *Client) reportThrottle(ctx context.Context, action string, t ticket) {
+	c.observe(ctx, action, t, Feedback{Sent: t.sent, Throttled: true})
+}
+
+// observe passes feedback to the attempt's limiter.
+func (c *Client) observe(ctx context.Context, action string, t ticket, fb Feedback) {
+	switch {
+	case t.b == nil && t.custom == nil:
+		return
+	case t.custom != nil:
 		t.custom.Observe(fb)
 		return
 	}

@@ -60,6 +60,7 @@ func (t attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, &permanentError{limiterError(ctx, err)}
 	}
+	st.ticket = tk
 	traceCtx, proxy := c.watchProxy(ctx, req)
 	out := req.Clone(traceCtx)
 	// Shared, never modified value slices: no allocation per attempt.
