@@ -153,10 +153,9 @@ func uniqueAccount(t testing.TB) string {
 // adaptiveRig is a livetest server with one account and a client of it
 // whose attempts are logged.
 type adaptiveRig struct {
-	srv  *livetest.Server
-	log  *sendLog
-	c    *livempu.Client
-	from time.Time
+	srv *livetest.Server
+	log *sendLog
+	c   *livempu.Client
 }
 
 func newAdaptiveRig(t testing.TB, serverOpts []livetest.Option, clientOpts ...livempu.Option) *adaptiveRig {

@@ -7,17 +7,27 @@ import (
 	"time"
 )
 
-// Headers by which the service (or its gateway) speaks about the budget.
+// Headers by which the service (or its gateway) speaks about the budget,
+// in canonical form so that reading them allocates nothing.
 const (
 	// headerACSRetryAfter is the wait, in milliseconds, that Alibaba's
 	// newer gateway sends with a throttle.
-	headerACSRetryAfter = "x-acs-retry-after"
+	headerACSRetryAfter = "X-Acs-Retry-After"
 	// headerRateLimitAPI and headerRateLimitUser carry
 	// "Limit:100,Remain:0,TimeLeft:2000,Reset:1700000000" (TimeLeft in
 	// milliseconds) for the action and for the user as a whole.
-	headerRateLimitAPI  = "x-ratelimit-user-api"
-	headerRateLimitUser = "x-ratelimit-user"
+	headerRateLimitAPI  = "X-Ratelimit-User-Api"
+	headerRateLimitUser = "X-Ratelimit-User"
+	headerRetryAfter    = "Retry-After"
 )
+
+// header returns the first value of a header named in canonical form.
+func header(h http.Header, canonical string) string {
+	if v := h[canonical]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
 
 // feedback reads what an answer says about the action's budget. It reads
 // the error code of an error answer from a bounded prefix of its body and
@@ -26,13 +36,13 @@ func feedback(resp *http.Response) Feedback {
 	var fb Feedback
 	h := resp.Header
 	switch {
-	case resp.StatusCode == http.StatusTooManyRequests || h.Get(headerACSRetryAfter) != "":
+	case resp.StatusCode == http.StatusTooManyRequests || header(h, headerACSRetryAfter) != "":
 		fb.Throttled = true
 	case resp.StatusCode >= 400:
 		fb.Throttled = sentinelFor(peekCode(resp)) == ErrThrottled
 	}
 	for _, name := range [...]string{headerRateLimitAPI, headerRateLimitUser} {
-		v := h.Get(name)
+		v := header(h, name)
 		if v == "" {
 			continue
 		}
@@ -88,12 +98,12 @@ func parseRateLimit(v string) rateLimit {
 func retryAfter(h http.Header) (time.Duration, bool) {
 	var wait time.Duration
 	found := false
-	if v := h.Get(headerACSRetryAfter); v != "" {
+	if v := header(h, headerACSRetryAfter); v != "" {
 		if ms, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err == nil && ms >= 0 {
 			wait, found = time.Duration(min(ms, maxServerWait.Milliseconds()))*time.Millisecond, true
 		}
 	}
-	if ra := h.Get("Retry-After"); ra != "" {
+	if ra := header(h, headerRetryAfter); ra != "" {
 		if secs, err := strconv.ParseInt(strings.TrimSpace(ra), 10, 64); err == nil && secs >= 0 {
 			// Cap before multiplying: a huge value must not overflow to a
 			// negative (immediate) wait.

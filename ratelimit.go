@@ -176,7 +176,7 @@ func (c *Client) waitLimiter(ctx context.Context, accessKeyID, action string) (t
 		b := budgets.lookup(key)
 		c.lastBudget[i].Store(b)
 		sent, back, err := b.wait(ctx, !c.fixedRate)
-		if back {
+		if back && !c.fixedRate {
 			c.logRate(ctx, action, false, b.rate(time.Now()))
 		}
 		if err == errFreed {
