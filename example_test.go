@@ -174,3 +174,24 @@ func ExampleRecordWindow() {
 	// 2024-04-02T12:05:00Z 2024-04-09T12:00:00Z
 	// <nil>
 }
+
+func ExampleWithLimitKey() {
+	// Two RAM users of one account whose ListRtcMPUEventSubRecord quota was
+	// raised to 200/s share one adaptive budget, paced at up to 195/s.
+	shared := []livempu.Option{
+		livempu.WithLimitKey("account-1234567890"),
+		livempu.WithQPS(livempu.ActionListRtcMPUEventSubRecord, 200),
+	}
+	a, err := livempu.NewClient(append(shared, livempu.WithStaticCredentials("LTAI-user-a", "secret-a", ""))...)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	b, err := livempu.NewClient(append(shared, livempu.WithStaticCredentials("LTAI-user-b", "secret-b", ""))...)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(a.LimiterRate(livempu.ActionListRtcMPUEventSubRecord), b.LimiterRate(livempu.ActionListRtcMPUEventSubRecord))
+	// Output: 195 195
+}

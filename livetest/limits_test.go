@@ -207,3 +207,46 @@ func TestThrottledThenRetriedBySDK(t *testing.T) {
 		t.Errorf("stats %+v", st.Counts)
 	}
 }
+
+func TestOtherCallersShareTheBudget(t *testing.T) {
+	t.Parallel()
+	const action = livempu.ActionListRtcMPUEventSubRecord
+	srv := livetest.NewServer(t, livetest.WithQPS(action, 5), livetest.WithOtherCallers(action, 3))
+	now := srv.Now().UTC()
+	params := p("AppId", livetest.DemoAppID, "StartTime", now.Add(-time.Hour).Format(signer.TimeFormat), "EndTime", now.Format(signer.TimeFormat), "PageSize", "1", "PageNo", "1")
+	call := func() (int, *http.Response) {
+		resp, _ := send(t, rawRequest(t, srv, signer.V3, action, params, signer.Credentials{}))
+		return resp.StatusCode, resp
+	}
+	// Others use 3 of the 5: two are left.
+	for i := range 2 {
+		if code, _ := call(); code != 200 {
+			t.Fatalf("request %d: %d", i, code)
+		}
+	}
+	code, resp := call()
+	if code != 400 {
+		t.Fatalf("third request: %d", code)
+	}
+	// The header reports the account's whole limit, as the service does
+	// when others spend the budget.
+	if h := resp.Header.Get("x-ratelimit-user-api"); !regexp.MustCompile(`^Limit:5,Remain:0,TimeLeft:\d+,Reset:\d+$`).MatchString(h) {
+		t.Errorf("x-ratelimit-user-api %q", h)
+	}
+	// The others stop, while running: the rest of the window is free.
+	srv.SetOtherCallers(action, 0)
+	for i := range 3 {
+		if code, _ := call(); code != 200 {
+			t.Fatalf("after the others stopped, request %d: %d", i, code)
+		}
+	}
+	if code, _ := call(); code != 400 {
+		t.Errorf("over the whole limit: %d", code)
+	}
+	// Others using the whole budget leave nothing.
+	srv.SetOtherCallers(action, 10)
+	time.Sleep(1100 * time.Millisecond)
+	if code, _ := call(); code != 400 {
+		t.Errorf("with the budget used up by others: %d", code)
+	}
+}
