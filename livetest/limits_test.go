@@ -213,7 +213,8 @@ func TestOtherCallersShareTheBudget(t *testing.T) {
 	const action = livempu.ActionListRtcMPUEventSubRecord
 	srv := livetest.NewServer(t, livetest.WithQPS(action, 5), livetest.WithOtherCallers(action, 3))
 	now := srv.Now().UTC()
-	params := p("AppId", livetest.DemoAppID, "StartTime", now.Add(-time.Hour).Format(signer.TimeFormat), "EndTime", now.Format(signer.TimeFormat), "PageSize", "1", "PageNo", "1")
+	const timeLayout = "2006-01-02T15:04:05Z" // the service's StartTime and EndTime
+	params := p("AppId", livetest.DemoAppID, "StartTime", now.Add(-time.Hour).Format(timeLayout), "EndTime", now.Format(timeLayout), "PageSize", "1", "PageNo", "1")
 	call := func() (int, *http.Response) {
 		resp, _ := send(t, rawRequest(t, srv, signer.V3, action, params, signer.Credentials{}))
 		return resp.StatusCode, resp
