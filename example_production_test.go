@@ -130,7 +130,9 @@ func startForwardProxy() (*httptest.Server, *atomic.Int32) {
 }
 
 // ExampleWithLogger logs retries at info level (and every attempt at debug
-// level) with slog; no secret, signature or query string is ever logged.
+// level) with slog, and, once per episode, when throttling lowers the
+// request rate (warn) and when it is back (info); no secret, signature or
+// query string is ever logged.
 func ExampleWithLogger() {
 	srv := exampleServer()
 	defer srv.Close()
@@ -140,11 +142,13 @@ func ExampleWithLogger() {
 		Level:       slog.LevelInfo,
 		ReplaceAttr: keepAttrs("level", "msg", "action", "attempt", "outcome", "status", "code"), // drop times, for a stable output
 	}))
-	client := srv.Client(livempu.WithLogger(logger), livempu.WithRetryBackoff(time.Millisecond, time.Millisecond))
+	client := srv.Client(livempu.WithLogger(logger), livempu.WithRetryBackoff(time.Millisecond, time.Millisecond),
+		livempu.WithLimitKey(srv.URL())) // a budget of its own: the example throttles it
 	if _, err := client.ListRtcMPUTaskDetail(context.Background(), &livempu.ListRtcMPUTaskDetailRequest{AppID: "my-app", PageSize: 10, PageNo: 1}); err != nil {
 		fmt.Println(err)
 	}
 	// Output:
+	// level=WARN msg="livempu: throttled by the service, lowering the request rate" action=ListRtcMPUTaskDetail
 	// level=INFO msg="livempu attempt" action=ListRtcMPUTaskDetail attempt=1 outcome=throttled status=400 code=Throttling.User
 	// level=INFO msg="livempu retry" action=ListRtcMPUTaskDetail attempt=2 outcome=ok status=200
 }

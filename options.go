@@ -137,8 +137,9 @@ func WithMaxRetries(n int) Option {
 }
 
 // WithRetryBackoff sets the base and the cap of the exponential backoff
-// with full jitter between attempts (defaults 200ms and 10s). A Retry-After
-// header or Alibaba's x-ratelimit TimeLeft takes precedence.
+// with full jitter between attempts (defaults 200ms and 10s). A wait the
+// service asks for (x-acs-retry-after, Retry-After, or Alibaba's x-ratelimit
+// TimeLeft) takes precedence.
 func WithRetryBackoff(base, maxWait time.Duration) Option {
 	return func(o *options) { o.backoffMin, o.backoffMax = base, maxWait }
 }
