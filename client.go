@@ -341,7 +341,7 @@ func (c *Client) responseOutcome(ctx context.Context, st *callState, resp *http.
 	if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
 		return &permanentError{ctxErr} // the caller's deadline cut the body short: not a malformed answer
 	}
-	err = scrubToken(err, st.cred.used.SecurityToken)
+	err = scrubSecrets(err, st.cred.used.SecurityToken)
 	var broken *bodyReadError
 	var apiErr *APIError
 	if errors.As(err, &apiErr) && apiErr.Throttled() && resp.StatusCode < 300 {

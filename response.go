@@ -148,26 +148,59 @@ func safePrefix(body []byte) string {
 	return string(b)
 }
 
-// scrubToken removes the STS token from the text an error quotes from the
-// answer: a proxy's error page or a message may echo the request, whose URL
-// (V1) or header (V3) carries the token.
-func scrubToken(err error, token string) error {
+// scrubSecrets removes what is secret from the text an error quotes from
+// the answer: a proxy's error page or a message may echo the request, whose
+// URL (V1) or headers (V3) carry the STS token and the signature.
+func scrubSecrets(err error, token string) error {
 	var re *ResponseError
 	var ae *APIError
 	switch {
-	case token == "":
 	case errors.As(err, &re):
-		re.BodyPrefix = redactToken(re.BodyPrefix, token)
+		re.BodyPrefix = redactSignatures(redactToken(re.BodyPrefix, token))
 	case errors.As(err, &ae):
-		ae.Message = redactToken(ae.Message, token)
+		ae.Message = redactSignatures(redactToken(ae.Message, token))
 	}
 	return err
+}
+
+// signatureMarks are the forms in which a signature's name and its "=" are
+// echoed: V1's Signature= query parameter and V3's Authorization
+// "Signature=" part, as is or percent-encoded once or twice.
+var signatureMarks = [...]string{"signature=", "signature%3d", "signature%253d"}
+
+// redactSignatures replaces the value after every signatureMarks form in s
+// (any case), up to the next delimiter or the end of s, so that a signature
+// cut short by the body prefix is hidden too.
+func redactSignatures(s string) string {
+	const mark = "[signature redacted]"
+	for _, name := range signatureMarks {
+		for from := 0; ; {
+			i := indexFoldASCII(s[from:], name)
+			if i < 0 {
+				break
+			}
+			start := from + i + len(name)
+			end := start
+			for end < len(s) && !strings.ContainsRune("&\"' ,;<>()\t\r\n", rune(s[end])) {
+				end++
+			}
+			if end > start {
+				s = s[:start] + mark + s[end:]
+				end = start + len(mark)
+			}
+			from = end
+		}
+	}
+	return s
 }
 
 // redactToken replaces token in s, as is or percent-encoded, including a
 // start of it cut short at the end of s.
 func redactToken(s, token string) string {
 	const mark, minCut = "[token redacted]", 6
+	if token == "" {
+		return s
+	}
 	for _, t := range [...]string{token, acsauth.PercentEncode(token), url.QueryEscape(token)} {
 		s = strings.ReplaceAll(s, t, mark)
 		for n := min(len(t)-1, len(s)); n >= minCut; n-- {

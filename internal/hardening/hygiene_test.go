@@ -270,3 +270,70 @@ func TestDebugLogOfAConversation(t *testing.T) {
 		}
 	}
 }
+
+// TestEchoingPageHidesTheSignature: an error page or message that quotes
+// the request back quotes its signature too (V1: the Signature query
+// parameter; V3: the Authorization header's Signature= part). A signature
+// is a credential for as long as its timestamp is valid, so neither the
+// whole value nor a start of it cut short by the body prefix may reach the
+// error or the log.
+func TestEchoingPageHidesTheSignature(t *testing.T) {
+	// echo is what the request carried: V1's "Signature=<encoded>" query
+	// part, V3's Authorization header.
+	pages := map[string]func(echo string) (status int, contentType, body string){
+		"html echo": func(echo string) (int, string, string) {
+			return 403, "text/html", "<p>denied: " + echo + "&amp;x</p>"
+		},
+		"signature cut by the prefix limit": func(echo string) (int, string, string) {
+			return 502, "text/html", strings.Repeat("x", 100) + echo[strings.Index(echo, "Signature="):]
+		},
+		"percent-encoded echo in a JSON message": func(echo string) (int, string, string) {
+			return 400, "application/json", `{"RequestId":"R","Code":"IncompleteSignature","Message":"The request ` + url.QueryEscape(echo) + ` is incomplete."}`
+		},
+	}
+	for _, ver := range versions {
+		for name, page := range pages {
+			t.Run(ver.String()+"/"+name, func(t *testing.T) {
+				srv := livetest.NewServer(t, livetest.WithAccount(freshKeyID(), hSecret, hToken))
+				e := &env{t: t, srv: srv}
+				var signature string // as the request carried it
+				shown := true        // would the error show a part of it?
+				e.front(func(w http.ResponseWriter, r *http.Request) {
+					echo := r.Header.Get("Authorization")
+					if echo == "" {
+						for part := range strings.SplitSeq(r.URL.RawQuery, "&") {
+							if strings.HasPrefix(part, "Signature=") {
+								echo = part
+							}
+						}
+					}
+					signature = echo[strings.Index(echo, "Signature=")+len("Signature="):]
+					status, ct, body := page(echo)
+					// A ResponseError quotes the first 128 bytes of the body;
+					// an APIError the whole message.
+					shown = ct == "application/json" || strings.Index(body, "Signature=")+len("Signature=") < 128
+					w.Header().Set("Content-Type", ct)
+					w.WriteHeader(status)
+					_, _ = io.WriteString(w, body)
+				})
+				logs := &logCapture{}
+				c := srv.Client(append(e.opts, livempu.WithSignatureVersion(ver), livempu.WithLogger(logs.logger()), livempu.WithMaxRetries(0),
+					livempu.WithRateLimiter(livempu.ActionListRtcMPUTaskDetail, nil))...)
+				_, err := safeCall(t, func() (any, error) { return operations[0].call(context.Background(), c, srv.Now()) })
+				if err == nil || len(signature) < 12 {
+					t.Fatalf("err %v, signature %q: want an error and a signature", err, signature)
+				}
+				out := formatted(err) + logs.String()
+				for _, form := range []string{signature, url.QueryEscape(signature), signature[:12], url.QueryEscape(signature)[:12]} {
+					if strings.Contains(out, form) {
+						t.Errorf("the error or log shows the signature (as %q):\n%s", form, out)
+					}
+				}
+				if shown && !strings.Contains(out, "[signature redacted]") {
+					t.Errorf("the error does not say what was redacted:\n%s", out)
+				}
+				noSecret(t, "error", out)
+			})
+		}
+	}
+}
