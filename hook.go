@@ -49,8 +49,9 @@ type Attempt struct {
 	// limiter before it was sent.
 	LimiterWait time.Duration
 	// LimiterRate is the rate of the action's limiter when the attempt was
-	// sent, in requests per second; 0 when there is no limiter or its rate
-	// cannot be read.
+	// sent, in requests per second, as Client.LimiterRate reads it (for the
+	// default limiter, the rate adaptation has settled on); 0 when there is
+	// no limiter or its rate cannot be read.
 	LimiterRate float64
 	// Duration runs from sending to the answer being read (or the attempt
 	// failing).
