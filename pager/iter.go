@@ -171,6 +171,9 @@ type emitFunc[P any] func(pageNo int, page P, n int) bool
 // ErrStalled, before the last of them is delivered. It returns the error to
 // yield, if any.
 func walk[P any](ctx context.Context, fetch FetchFunc[P], count func(P) int, fresh func(P) bool, c *config, emit emitFunc[P]) error {
+	if c.err != nil {
+		return &PageError{PageNo: c.firstPage, Err: c.err}
+	}
 	if ctx == nil {
 		return &PageError{PageNo: c.firstPage, Err: ErrNilContext}
 	}

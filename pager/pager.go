@@ -89,7 +89,8 @@ type config struct {
 	maxItems  int
 	prefetch  int
 	onPage    func(PageInfo)
-	novelty   any // a newNovelty[P] set by WithItemKeys
+	novelty   any   // a newNovelty[P] set by WithItemKeys
+	err       error // an option that does not fit the walk; nothing is fetched
 }
 
 func newConfig(opts []Option) config {
@@ -167,8 +168,8 @@ func WithOnPage(fn func(PageInfo)) Option {
 // [UniqueItems] needs no keys (it knows every key it has yielded) and
 // ignores this option. Without it, [Pages], [Items] and [Paginator] cannot
 // detect a stalled walk; [WithMaxPages] is then the only guard. P must be
-// the page type of the walk the option is given to; the constructors panic
-// otherwise, like for a nil function.
+// the page type of the walk the option is given to; otherwise the walk
+// fetches nothing and returns a [*PageError] for its first page saying so.
 func WithItemKeys[P any, K comparable](keys func(page P) []K) Option {
 	if keys == nil {
 		return func(c *config) { c.novelty = nil }

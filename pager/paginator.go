@@ -39,8 +39,9 @@ func NewPaginator[P any](fetch FetchFunc[P], count func(P) int, opts ...Option) 
 		panic("pager: NewPaginator called with a nil function")
 	}
 	c := newConfig(opts)
+	nn := noveltyFor[P](&c, "NewPaginator")
 	p := &Paginator[P]{fetch: fetch, count: count, cfg: c, next: c.firstPage}
-	if nn := noveltyFor[P](&c, "NewPaginator"); nn != nil {
+	if nn != nil {
 		p.fresh = nn()
 	}
 	return p
@@ -66,6 +67,10 @@ func (p *Paginator[P]) NextPage(ctx context.Context) (P, error) {
 	var zero P
 	if p.done {
 		return zero, ErrNoMorePages
+	}
+	if p.cfg.err != nil {
+		p.done = true
+		return zero, &PageError{PageNo: p.next, Err: p.cfg.err}
 	}
 	if ctx == nil {
 		return zero, &PageError{PageNo: p.next, Err: ErrNilContext}

@@ -12,16 +12,18 @@ const keyWindowPages = 10
 type newNovelty[P any] func() func(page P) bool
 
 // noveltyFor returns the novelty check that WithItemKeys set in c for pages
-// of type P, or nil if none was set. It panics, naming the caller, when the
-// option was made for another page type: a programming error, like a nil
-// function, found when the walk is created rather than when it runs.
+// of type P, or nil if none was set. When the option was made for another
+// page type, a programming error found when the walk is created, it sets
+// c.err to an error naming the caller, which the walk then returns before
+// fetching anything: bad input gets an error, not a panic.
 func noveltyFor[P any](c *config, caller string) newNovelty[P] {
 	if c.novelty == nil {
 		return nil
 	}
 	nn, ok := c.novelty.(newNovelty[P])
 	if !ok {
-		panic(fmt.Sprintf("pager: %s called with WithItemKeys for a page type other than %T", caller, *new(P)))
+		c.err = fmt.Errorf("pager: %s called with WithItemKeys for a page type other than %T; nothing was fetched", caller, *new(P))
+		return nil
 	}
 	return nn
 }

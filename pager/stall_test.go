@@ -190,22 +190,65 @@ func TestNoKeysNoStallCheck(t *testing.T) {
 	}
 }
 
-func TestWithItemKeysForAnotherPageTypePanics(t *testing.T) {
+func TestWithItemKeysForAnotherPageTypeIsAnError(t *testing.T) {
 	wrong := pager.WithItemKeys(func(s string) []byte { return []byte(s) })
-	for name, f := range map[string]func(){
-		"Pages":        func() { pager.Pages(context.Background(), (&scripted{}).fetch, pageCount, wrong) },
-		"Items":        func() { pager.Items(context.Background(), (&scripted{}).fetch, pageItems, wrong) },
-		"NewPaginator": func() { pager.NewPaginator((&scripted{}).fetch, pageCount, wrong) },
+	firstErr := func(seq func(func(page, error) bool)) error {
+		for _, err := range seq {
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for _, tc := range []struct {
+		name string
+		walk func(s *scripted) error
+	}{
+		{"Pages", func(s *scripted) error {
+			return firstErr(pager.Pages(context.Background(), s.fetch, pageCount, wrong))
+		}},
+		{"Pages", func(s *scripted) error {
+			return firstErr(pager.Pages(context.Background(), s.fetch, pageCount, wrong, pager.WithPrefetch(3)))
+		}},
+		{"Items", func(s *scripted) error {
+			for _, err := range pager.Items(context.Background(), s.fetch, pageItems, wrong) {
+				if err != nil {
+					return err
+				}
+			}
+			return nil
+		}},
+		{"NewPaginator", func(s *scripted) error {
+			p := pager.NewPaginator(s.fetch, pageCount, wrong)
+			_, err := p.NextPage(context.Background())
+			if p.HasMorePages() {
+				t.Error("NewPaginator: HasMorePages after the option error")
+			}
+			return err
+		}},
 	} {
+		s := &scripted{script: [][]int{{1}}}
+		var err error
 		func() {
 			defer func() {
-				if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), name) || !strings.Contains(fmt.Sprint(r), "WithItemKeys") {
-					t.Errorf("%s: recovered %v", name, r)
+				if r := recover(); r != nil {
+					t.Errorf("%s: panicked: %v", tc.name, r)
 				}
 			}()
-			f()
+			err = tc.walk(s)
 		}()
+		var pe *pager.PageError
+		if !errors.As(err, &pe) || pe.PageNo != 1 || !strings.Contains(err.Error(), tc.name) ||
+			!strings.Contains(err.Error(), "WithItemKeys") || !strings.Contains(err.Error(), "pager_test.page") {
+			t.Errorf("%s: error %v, want a *PageError for page 1 naming the call, the option and the page type", tc.name, err)
+		}
+		if n := s.calls.Load(); n != 0 {
+			t.Errorf("%s: %d fetches, want none", tc.name, n)
+		}
 	}
+}
+
+func TestWithItemKeysTurnedOff(t *testing.T) {
 	// A nil keys function turns the check off, and a later option
 	// overrides an earlier one.
 	s := &scripted{script: [][]int{{1}}}
