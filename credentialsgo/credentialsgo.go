@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/aliyun/credentials-go/credentials"
 	"github.com/livempu/livempu-go/signer"
@@ -67,7 +68,7 @@ func (p *Provider) Retrieve(ctx context.Context) (signer.Credentials, error) {
 		return signer.Credentials{}, fmt.Errorf("credentials-go: %w", ctx.Err())
 	}
 	if r.err != nil {
-		return signer.Credentials{}, fmt.Errorf("credentials-go: getting credentials: %w", r.err)
+		return signer.Credentials{}, &upstreamError{err: r.err}
 	}
 	if r.model == nil {
 		return signer.Credentials{}, errors.New("credentials-go: GetCredential returned no credentials")
@@ -96,6 +97,73 @@ func (p *Provider) Format(f fmt.State, verb rune) {
 		return
 	}
 	_, _ = io.WriteString(f, p.String())
+}
+
+// upstreamError is an error of credentials-go whose text is shown redacted.
+type upstreamError struct{ err error }
+
+func (e *upstreamError) Error() string {
+	return "credentials-go: getting credentials: " + redactSecrets(e.err.Error())
+}
+
+func (e *upstreamError) Unwrap() error { return e.err }
+
+// minSecretLen is the length from which a word of base64 characters that
+// mixes letters and digits, or upper and lower case, is taken for a secret:
+// AccessKey IDs have 24 characters, secrets 30, STS tokens hundreds.
+const minSecretLen = 16
+
+// redactSecrets replaces in msg each word that could be a secret (see
+// minSecretLen; a word is a run of A-Z, a-z, 0-9, +, / and =) with
+// "[redacted]". A long mixed-case path is redacted too: a message that
+// says less is the price of one that never holds a secret.
+func redactSecrets(msg string) string {
+	var b strings.Builder
+	start := -1 // start of the current word, or -1
+	for i := 0; i <= len(msg); i++ {
+		if i < len(msg) && isBase64Char(msg[i]) {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 {
+			if word := msg[start:i]; secretShaped(word) {
+				b.WriteString("[redacted]")
+			} else {
+				b.WriteString(word)
+			}
+			start = -1
+		}
+		if i < len(msg) {
+			b.WriteByte(msg[i])
+		}
+	}
+	return b.String()
+}
+
+func isBase64Char(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '+' || c == '/' || c == '='
+}
+
+// secretShaped reports whether word is long enough and mixes letters and
+// digits, or upper and lower case, as a random key does.
+func secretShaped(word string) bool {
+	if len(word) < minSecretLen {
+		return false
+	}
+	var lower, upper, digit bool
+	for i := 0; i < len(word); i++ {
+		switch c := word[i]; {
+		case 'a' <= c && c <= 'z':
+			lower = true
+		case 'A' <= c && c <= 'Z':
+			upper = true
+		case '0' <= c && c <= '9':
+			digit = true
+		}
+	}
+	return (lower || upper) && digit || lower && upper
 }
 
 func deref(s *string) string {
