@@ -2,6 +2,7 @@ package livempu
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -285,26 +286,27 @@ func recordCount(r *ListRtcMPUEventSubRecordResponse) int { return len(r.Logs) }
 var recordKeySeed = maphash.MakeSeed()
 
 // recordKeys are the keys of a page's records, which tell the pager whether
-// the page brings a record it has not seen: a hash of the record's MsgID
-// (documented as the record's ID), SubID and Time, so that a message
-// recorded more than once (retried, or sent to two subscriptions) still
-// counts as new. A 64-bit hash keeps the pager's window of keys small; a
-// collision could at worst make one new record look seen.
+// the page brings a record it has not seen: a hash of every field of the
+// record. MsgID, SubID and Time alone do not tell records apart: the
+// deliveries of one message (retried after a failure) share them, Time
+// being given to the second, and differ only in status, cost or body. A
+// 64-bit hash keeps the pager's window of keys small; a collision could at
+// worst make one new record look seen.
 func recordKeys(r *ListRtcMPUEventSubRecordResponse) []uint64 {
 	keys := make([]uint64, len(r.Logs))
 	var h maphash.Hash
 	h.SetSeed(recordKeySeed)
 	for i, rec := range r.Logs {
 		h.Reset()
-		h.WriteString(rec.MsgID)
-		h.WriteByte(0)
-		h.WriteString(rec.SubID)
-		h.WriteByte(0)
-		t := rec.Time.UnixNano()
-		for range 8 {
-			h.WriteByte(byte(t))
-			t >>= 8
+		for _, s := range [...]string{rec.MsgID, rec.SubID, rec.AppID, rec.CallbackURL, rec.Data} {
+			h.WriteString(s)
+			h.WriteByte(0)
 		}
+		var nums [24]byte
+		binary.LittleEndian.PutUint64(nums[0:], uint64(rec.Time.UnixNano()))
+		binary.LittleEndian.PutUint64(nums[8:], uint64(rec.Cost))
+		binary.LittleEndian.PutUint64(nums[16:], uint64(rec.HTTPCode))
+		h.Write(nums[:])
 		keys[i] = h.Sum64()
 	}
 	return keys

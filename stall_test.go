@@ -239,3 +239,45 @@ func TestOverlappingPagesDoNotStall(t *testing.T) {
 		t.Errorf("MPUTasks paginator: %d pages, %v", n, err)
 	}
 }
+
+// retriedDeliveriesAPI sends, one record a page, the deliveries of one
+// callback message that the subscriber failed four times before it answered
+// 200: same MsgID, SubID and Time (the service gives Time to the second, and
+// the retries came within it), told apart by the status and the cost.
+type retriedDeliveriesAPI struct{}
+
+const retriedDeliveries = 5
+
+func (retriedDeliveriesAPI) ListRtcMPUTaskDetail(context.Context, *livempu.ListRtcMPUTaskDetailRequest) (*livempu.ListRtcMPUTaskDetailResponse, error) {
+	return nil, errors.New("not served")
+}
+
+func (retriedDeliveriesAPI) ListRtcMPUEventSubRecord(_ context.Context, req *livempu.ListRtcMPUEventSubRecordRequest) (*livempu.ListRtcMPUEventSubRecordResponse, error) {
+	code := 500
+	if req.PageNo == retriedDeliveries {
+		code = 200
+	}
+	rec := livempu.EventSubRecord{AppID: "x", SubID: "sub-1", MsgID: "m-1", Data: `{"EventType":1}`,
+		Time: time.Date(2024, 4, 9, 10, 0, 0, 0, time.UTC), Cost: time.Duration(req.PageNo) * time.Millisecond,
+		CallbackURL: "https://example.com/cb", HTTPCode: code}
+	return &livempu.ListRtcMPUEventSubRecordResponse{Logs: []livempu.EventSubRecord{rec}, Count: retriedDeliveries,
+		HasMore: req.PageNo < retriedDeliveries}, nil
+}
+
+// TestRetriedDeliveriesDoNotStall walks records that share MsgID, SubID and
+// Time but differ otherwise: each is a new record, and the walk must end at
+// the last page, not with ErrWalkStalled.
+func TestRetriedDeliveriesDoNotStall(t *testing.T) {
+	ctx := context.Background()
+	req := &livempu.ListRtcMPUEventSubRecordRequest{AppID: "x", PageSize: 1}
+	for _, prefetch := range []int{0, 3} {
+		n, err := countSeq(livempu.EventSubRecords(ctx, retriedDeliveriesAPI{}, req, pager.WithPrefetch(prefetch)))
+		if err != nil || n != retriedDeliveries {
+			t.Errorf("prefetch %d: EventSubRecords: %d records, %v; want %d, nil", prefetch, n, err, retriedDeliveries)
+		}
+	}
+	n, err := countPaginator(ctx, livempu.NewEventSubRecordsPaginator(retriedDeliveriesAPI{}, req))
+	if err != nil || n != retriedDeliveries {
+		t.Errorf("EventSubRecords paginator: %d pages, %v; want %d, nil", n, err, retriedDeliveries)
+	}
+}
