@@ -145,7 +145,7 @@ func BenchmarkWalkWithLatency(b *testing.B) {
 			for b.Loop() {
 				start := time.Now()
 				n := 0
-				for _, err := range c.EventSubRecords(context.Background(), recordReq(), pager.WithPrefetch(prefetch)) {
+				for _, err := range livempu.EventSubRecords(context.Background(), c, recordReq(), pager.WithPrefetch(prefetch)) {
 					if err != nil {
 						b.Fatal(err)
 					}

@@ -343,16 +343,12 @@ func EventSubRecordPages(ctx context.Context, api API, req *ListRtcMPUEventSubRe
 	return pager.Pages(ctx, fetch, recordCount, opts...)
 }
 
-// NewEventSubRecordsPaginator returns a manual paginator over the record
+// NewEventSubRecordPaginator returns a manual paginator over the record
 // pages (HasMorePages, NextPage), with the same defaults as EventSubRecords.
 // NextPage returns ErrWalkStalled, and the walk is over, on the
 // pager.StallLimit-th page in a row that brings no new record.
-func NewEventSubRecordsPaginator(api API, req *ListRtcMPUEventSubRecordRequest, opts ...pager.Option) *pager.Paginator[*ListRtcMPUEventSubRecordResponse] {
+func NewEventSubRecordPaginator(api API, req *ListRtcMPUEventSubRecordRequest, opts ...pager.Option) *pager.Paginator[*ListRtcMPUEventSubRecordResponse] {
 	fetch, opts := recordPager(api, req, opts)
 	return pager.NewPaginator(fetch, recordCount, opts...)
 }
 
-// EventSubRecords is the package-level EventSubRecords with c as the API.
-func (c *Client) EventSubRecords(ctx context.Context, req *ListRtcMPUEventSubRecordRequest, opts ...pager.Option) iter.Seq2[EventSubRecord, error] {
-	return EventSubRecords(ctx, c, req, opts...)
-}

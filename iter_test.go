@@ -74,7 +74,7 @@ func TestIteratorsYieldEveryItemOnce(t *testing.T) {
 				i = 0
 				req := recordReq()
 				req.PageSize, req.PageNo = size, 0
-				for rec, err := range c.EventSubRecords(ctx, req) {
+				for rec, err := range livempu.EventSubRecords(ctx, c, req) {
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -167,7 +167,7 @@ func TestIteratorErrorIsYieldedOnce(t *testing.T) {
 	})
 	c := newTestClient(t, f)
 	var items, errs int
-	for _, err := range c.EventSubRecords(context.Background(), recordReq()) {
+	for _, err := range livempu.EventSubRecords(context.Background(), c, recordReq()) {
 		if err != nil {
 			errs++
 			if !errors.Is(err, livempu.ErrInvalidAppID) {
@@ -247,7 +247,7 @@ func TestPagesAndPaginator(t *testing.T) {
 	}
 	// An exact multiple of the page size costs one empty page, which the
 	// paginator returns so that HasMorePages becomes false.
-	p := livempu.NewMPUTasksPaginator(c, &livempu.ListRtcMPUTaskDetailRequest{AppID: "app-1"})
+	p := livempu.NewMPUTaskPaginator(c, &livempu.ListRtcMPUTaskDetailRequest{AppID: "app-1"})
 	var sizes []int
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
@@ -269,7 +269,7 @@ func TestPagesAndPaginator(t *testing.T) {
 	if fmt.Sprint(ids) != "[p1 p2]" {
 		t.Errorf("task pages %v", ids)
 	}
-	rp := livempu.NewEventSubRecordsPaginator(c, recordReq())
+	rp := livempu.NewEventSubRecordPaginator(c, recordReq())
 	n := 0
 	for rp.HasMorePages() {
 		if _, err := rp.NextPage(ctx); err != nil {
@@ -289,7 +289,7 @@ func TestPrefetchKeepsOrderThroughTheClient(t *testing.T) {
 	req := recordReq()
 	req.PageSize = 10
 	i := 0
-	for rec, err := range c.EventSubRecords(context.Background(), req, pager.WithPrefetch(8)) {
+	for rec, err := range livempu.EventSubRecords(context.Background(), c, req, pager.WithPrefetch(8)) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -350,7 +350,7 @@ func TestPrefetchTakesLimiterTokensInPageOrder(t *testing.T) {
 	req := recordReq()
 	req.PageSize = size
 	n := 0
-	for _, err := range c.EventSubRecords(context.Background(), req, pager.WithPrefetch(6)) {
+	for _, err := range livempu.EventSubRecords(context.Background(), c, req, pager.WithPrefetch(6)) {
 		if err != nil {
 			t.Fatal(err)
 		}

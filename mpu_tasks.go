@@ -317,16 +317,12 @@ func MPUTaskPages(ctx context.Context, api API, req *ListRtcMPUTaskDetailRequest
 	return pager.Pages(ctx, fetch, taskCount, opts...)
 }
 
-// NewMPUTasksPaginator returns a manual paginator over the task pages
+// NewMPUTaskPaginator returns a manual paginator over the task pages
 // (HasMorePages, NextPage), with the same defaults as MPUTasks. NextPage
 // returns ErrWalkStalled, and the walk is over, on the pager.StallLimit-th
 // page in a row that brings no new TaskID (not on the last 10 pages).
-func NewMPUTasksPaginator(api API, req *ListRtcMPUTaskDetailRequest, opts ...pager.Option) *pager.Paginator[*ListRtcMPUTaskDetailResponse] {
+func NewMPUTaskPaginator(api API, req *ListRtcMPUTaskDetailRequest, opts ...pager.Option) *pager.Paginator[*ListRtcMPUTaskDetailResponse] {
 	fetch, opts := taskPager(api, req, opts)
 	return pager.NewPaginator(fetch, taskCount, opts...)
 }
 
-// MPUTasks is the package-level MPUTasks with c as the API.
-func (c *Client) MPUTasks(ctx context.Context, req *ListRtcMPUTaskDetailRequest, opts ...pager.Option) iter.Seq2[MPUTask, error] {
-	return MPUTasks(ctx, c, req, opts...)
-}

@@ -47,7 +47,7 @@ func TestRecordWindowWalk(t *testing.T) {
 	start, end := livempu.RecordWindow(srv.Now(), livempu.RecordRetention)
 	req := &livempu.ListRtcMPUEventSubRecordRequest{AppID: livetest.DemoAppID, StartTime: start, EndTime: end, PageSize: 10}
 	n := 0
-	for _, err := range srv.Client().EventSubRecords(context.Background(), req) {
+	for _, err := range livempu.EventSubRecords(context.Background(), srv.Client(), req) {
 		if err != nil {
 			t.Fatalf("after %d records: %v", n, err)
 		}
@@ -65,7 +65,7 @@ func TestRecordWindowWalk(t *testing.T) {
 	req.StartTime = end.Add(-livempu.RecordRetention)
 	n = 0
 	var failed error
-	for _, err := range srv.Client(livempu.WithMaxRetries(0)).EventSubRecords(context.Background(), req) {
+	for _, err := range livempu.EventSubRecords(context.Background(), srv.Client(livempu.WithMaxRetries(0)), req) {
 		if err != nil {
 			failed = err
 			break

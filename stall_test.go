@@ -55,22 +55,22 @@ var stallWalks = []struct {
 	delivered func(period int) int
 }{
 	{"MPUTasks", func(ctx context.Context, c *livempu.Client, opts ...pager.Option) (int, error) {
-		return countSeq(c.MPUTasks(ctx, &livempu.ListRtcMPUTaskDetailRequest{AppID: "app-1"}, opts...))
+		return countSeq(livempu.MPUTasks(ctx, c, &livempu.ListRtcMPUTaskDetailRequest{AppID: "app-1"}, opts...))
 	}, func(period int) int { return 100 * period }}, // each distinct task once
 	{"MPUTaskPages", func(ctx context.Context, c *livempu.Client, opts ...pager.Option) (int, error) {
 		return countSeq(livempu.MPUTaskPages(ctx, c, &livempu.ListRtcMPUTaskDetailRequest{AppID: "app-1"}, opts...))
 	}, func(period int) int { return period + pager.StallLimit - 1 }},
 	{"MPUTasksPaginator", func(ctx context.Context, c *livempu.Client, opts ...pager.Option) (int, error) {
-		return countPaginator(ctx, livempu.NewMPUTasksPaginator(c, &livempu.ListRtcMPUTaskDetailRequest{AppID: "app-1"}, opts...))
+		return countPaginator(ctx, livempu.NewMPUTaskPaginator(c, &livempu.ListRtcMPUTaskDetailRequest{AppID: "app-1"}, opts...))
 	}, func(period int) int { return period + pager.StallLimit - 1 }},
 	{"EventSubRecords", func(ctx context.Context, c *livempu.Client, opts ...pager.Option) (int, error) {
-		return countSeq(c.EventSubRecords(ctx, recordReq(), opts...))
+		return countSeq(livempu.EventSubRecords(ctx, c, recordReq(), opts...))
 	}, func(period int) int { return 100 * (period + pager.StallLimit - 1) }}, // repeats of the stale pages before the last
 	{"EventSubRecordPages", func(ctx context.Context, c *livempu.Client, opts ...pager.Option) (int, error) {
 		return countSeq(livempu.EventSubRecordPages(ctx, c, recordReq(), opts...))
 	}, func(period int) int { return period + pager.StallLimit - 1 }},
 	{"EventSubRecordsPaginator", func(ctx context.Context, c *livempu.Client, opts ...pager.Option) (int, error) {
-		return countPaginator(ctx, livempu.NewEventSubRecordsPaginator(c, recordReq(), opts...))
+		return countPaginator(ctx, livempu.NewEventSubRecordPaginator(c, recordReq(), opts...))
 	}, func(period int) int { return period + pager.StallLimit - 1 }},
 }
 
@@ -166,7 +166,7 @@ func TestStalledWalkWithTheDefaultLimiter(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	n, err := countSeq(c.MPUTasks(ctx, &livempu.ListRtcMPUTaskDetailRequest{AppID: "app-1"}))
+	n, err := countSeq(livempu.MPUTasks(ctx, c, &livempu.ListRtcMPUTaskDetailRequest{AppID: "app-1"}))
 	if !errors.Is(err, livempu.ErrWalkStalled) || n != 100 || len(f.attempts()) != 1+pager.StallLimit {
 		t.Fatalf("%d tasks, %d requests, error %v; want 100 tasks, %d requests, ErrWalkStalled", n, len(f.attempts()), err, 1+pager.StallLimit)
 	}
@@ -230,11 +230,11 @@ func TestOverlappingPagesDoNotStall(t *testing.T) {
 			t.Errorf("prefetch %d: EventSubRecords: %d records, %v", prefetch, records, err)
 		}
 	}
-	n, err := countPaginator(ctx, livempu.NewEventSubRecordsPaginator(api, &livempu.ListRtcMPUEventSubRecordRequest{AppID: "x", PageSize: 10}))
+	n, err := countPaginator(ctx, livempu.NewEventSubRecordPaginator(api, &livempu.ListRtcMPUEventSubRecordRequest{AppID: "x", PageSize: 10}))
 	if err != nil || n != 60 {
 		t.Errorf("EventSubRecords paginator: %d pages, %v", n, err)
 	}
-	n, err = countPaginator(ctx, livempu.NewMPUTasksPaginator(api, &livempu.ListRtcMPUTaskDetailRequest{AppID: "x", PageSize: 10}))
+	n, err = countPaginator(ctx, livempu.NewMPUTaskPaginator(api, &livempu.ListRtcMPUTaskDetailRequest{AppID: "x", PageSize: 10}))
 	if err != nil || n != 61 { // the empty page after the last full one
 		t.Errorf("MPUTasks paginator: %d pages, %v", n, err)
 	}

@@ -285,7 +285,7 @@ func OursWalk(cl *livempu.Client) Call {
 	return func(ctx context.Context) error {
 		n := 0
 		req := &livempu.ListRtcMPUEventSubRecordRequest{AppID: AppID, StartTime: windowStart, EndTime: windowEnd, PageSize: WalkPageSize}
-		for rec, err := range cl.EventSubRecords(ctx, req) {
+		for rec, err := range livempu.EventSubRecords(ctx, cl, req) {
 			if err != nil {
 				return err
 			}

@@ -60,7 +60,7 @@ func TestInjectOnPageUnderPrefetch(t *testing.T) {
 			srv.Inject(tc.fault, 1, onPage(actTasks, 3))
 			c := srv.Client(fast)
 			n := 0
-			for _, err := range c.MPUTasks(ctx(t), &livempu.ListRtcMPUTaskDetailRequest{AppID: livetest.DemoAppID, PageSize: 10}, pager.WithPrefetch(8)) {
+			for _, err := range livempu.MPUTasks(ctx(t), c, &livempu.ListRtcMPUTaskDetailRequest{AppID: livetest.DemoAppID, PageSize: 10}, pager.WithPrefetch(8)) {
 				if err != nil {
 					t.Fatalf("after %d tasks: %v", n, err)
 				}
@@ -96,7 +96,7 @@ func TestInjectEveryMatch(t *testing.T) {
 		c := srv.Client()
 		n := 0
 		var walkErr error
-		for _, err := range c.EventSubRecords(ctx(t), recordsReq(srv, 10, 1), pager.WithPrefetch(6)) {
+		for _, err := range livempu.EventSubRecords(ctx(t), c, recordsReq(srv, 10, 1), pager.WithPrefetch(6)) {
 			if err != nil {
 				walkErr = err
 				break

@@ -352,7 +352,7 @@ func TestEventsFailed(t *testing.T) {
 	var want []livempu.EventSubRecord
 	req := &livempu.ListRtcMPUEventSubRecordRequest{AppID: livetest.DemoAppID, StartTime: start, EndTime: end}
 	total := 0
-	for rec, err := range srv.Client().EventSubRecords(context.Background(), req) {
+	for rec, err := range livempu.EventSubRecords(context.Background(), srv.Client(), req) {
 		if err != nil {
 			t.Fatal(err)
 		}

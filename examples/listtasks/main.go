@@ -33,7 +33,7 @@ func run(ctx context.Context, w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "TASK\tMODE\tREGION\tIDLE\tSTREAM TYPE\tOUTPUT")
 	var first string
-	for task, err := range s.Client.MPUTasks(ctx, &livempu.ListRtcMPUTaskDetailRequest{AppID: s.AppID, PageSize: 50}) {
+	for task, err := range livempu.MPUTasks(ctx, s.Client, &livempu.ListRtcMPUTaskDetailRequest{AppID: s.AppID, PageSize: 50}) {
 		if err != nil {
 			return err
 		}

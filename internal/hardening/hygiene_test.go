@@ -89,7 +89,7 @@ func TestEveryPublicTypePrintsNoSecret(t *testing.T) {
 			_, valErr2 := c.ListRtcMPUEventSubRecord(ctx, &livempu.ListRtcMPUEventSubRecordRequest{AppID: "a", SubID: hToken + "\n", StartTime: now, EndTime: now, PageSize: 1, PageNo: 1})
 			srv.FailNext(livempu.ActionListRtcMPUEventSubRecord, 4, 503, "ServiceUnavailable")
 			var pageErr error
-			for _, err := range c.EventSubRecords(ctx, recReq) {
+			for _, err := range livempu.EventSubRecords(ctx, c, recReq) {
 				if err != nil {
 					pageErr = err
 					break

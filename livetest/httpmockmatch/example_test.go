@@ -41,7 +41,7 @@ func Example() {
 	}
 	ctx := context.Background()
 	n := 0
-	for _, err := range client.MPUTasks(ctx, &livempu.ListRtcMPUTaskDetailRequest{AppID: "my-app", PageSize: 10}, pager.WithPrefetch(2)) {
+	for _, err := range livempu.MPUTasks(ctx, client, &livempu.ListRtcMPUTaskDetailRequest{AppID: "my-app", PageSize: 10}, pager.WithPrefetch(2)) {
 		if err != nil {
 			var pe *pager.PageError
 			errors.As(err, &pe)

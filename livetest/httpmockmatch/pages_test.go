@@ -176,7 +176,7 @@ func TestPagesWalk(t *testing.T) {
 	mt.RegisterMatcherResponder(http.MethodPost, endpoint, httpmockmatch.Action(actRecords), httpmockmatch.RecordPages(records))
 
 	var gotT []livempu.MPUTask
-	for task, err := range c.MPUTasks(context.Background(), &livempu.ListRtcMPUTaskDetailRequest{AppID: livetest.DemoAppID}, pager.WithPrefetch(2)) {
+	for task, err := range livempu.MPUTasks(context.Background(), c, &livempu.ListRtcMPUTaskDetailRequest{AppID: livetest.DemoAppID}, pager.WithPrefetch(2)) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -187,7 +187,7 @@ func TestPagesWalk(t *testing.T) {
 	}
 	start, end := livempu.RecordWindow(now, 24*time.Hour)
 	var gotR []livempu.EventSubRecord
-	for rec, err := range c.EventSubRecords(context.Background(), &livempu.ListRtcMPUEventSubRecordRequest{AppID: livetest.DemoAppID, StartTime: start, EndTime: end}) {
+	for rec, err := range livempu.EventSubRecords(context.Background(), c, &livempu.ListRtcMPUEventSubRecordRequest{AppID: livetest.DemoAppID, StartTime: start, EndTime: end}) {
 		if err != nil {
 			t.Fatal(err)
 		}
