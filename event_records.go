@@ -351,4 +351,3 @@ func NewEventSubRecordPaginator(api API, req *ListRtcMPUEventSubRecordRequest, o
 	fetch, opts := recordPager(api, req, opts)
 	return pager.NewPaginator(fetch, recordCount, opts...)
 }
-

@@ -325,4 +325,3 @@ func NewMPUTaskPaginator(api API, req *ListRtcMPUTaskDetailRequest, opts ...page
 	fetch, opts := taskPager(api, req, opts)
 	return pager.NewPaginator(fetch, taskCount, opts...)
 }
-
