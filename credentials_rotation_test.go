@@ -243,7 +243,7 @@ func TestCredentialRejectionIsRetriedOnce(t *testing.T) {
 				accounts = append(accounts, livetest.WithAccount(fmt.Sprintf("%s-%d", livetest.DemoAccessKeyID, i), livetest.DemoAccessKeySecret, ""))
 			}
 			srv := livetest.NewServer(t, append(accounts, livetest.WithGenerated(3, 0, 1))...)
-			srv.FailNext(livempu.ActionListRtcMPUTaskDetail, 100, a.status, code)
+			srv.Inject(livetest.Fail(a.status, code), 100, livetest.ForAction(livempu.ActionListRtcMPUTaskDetail))
 			p := &invalidationLog{rejectedIDs: make(chan string, 10)}
 			// An hour-long backoff: the retry with fresh credentials must not
 			// wait, and a third attempt would outlast the deadline.
@@ -272,7 +272,7 @@ func TestCredentialRejectionIsRetriedOnce(t *testing.T) {
 	}
 	t.Run("same credentials again", func(t *testing.T) {
 		srv := livetest.NewServer(t, livetest.WithGenerated(3, 0, 1))
-		srv.FailNext(livempu.ActionListRtcMPUTaskDetail, 100, 404, "InvalidAccessKeyId.NotFound")
+		srv.Inject(livetest.Fail(404, "InvalidAccessKeyId.NotFound"), 100, livetest.ForAction(livempu.ActionListRtcMPUTaskDetail))
 		client := srv.Client() // static credentials: nothing fresh to retry with
 		_, err := client.ListRtcMPUTaskDetail(context.Background(), demoTaskReq())
 		var opErr *livempu.OperationError

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	livempu "github.com/livempu/livempu-go"
+	"github.com/livempu/livempu-go/livetest"
 	"github.com/livempu/livempu-go/signer"
 )
 
@@ -136,7 +137,7 @@ func startForwardProxy() (*httptest.Server, *atomic.Int32) {
 func ExampleWithLogger() {
 	srv := exampleServer()
 	defer srv.Close()
-	srv.FailNext(livempu.ActionListRtcMPUTaskDetail, 1, 400, "Throttling.User")
+	srv.Inject(livetest.Fail(400, "Throttling.User"), 1, livetest.ForAction(livempu.ActionListRtcMPUTaskDetail))
 
 	logger := slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{
 		Level:       slog.LevelInfo,

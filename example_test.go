@@ -113,7 +113,7 @@ func ExampleEventSubRecords() {
 func ExampleAPIError() {
 	srv := exampleServer()
 	defer srv.Close()
-	srv.FailNext(livempu.ActionListRtcMPUTaskDetail, 1, 403, "OperationDenied")
+	srv.Inject(livetest.Fail(403, "OperationDenied"), 1, livetest.ForAction(livempu.ActionListRtcMPUTaskDetail))
 
 	_, err := srv.Client().ListRtcMPUTaskDetail(context.Background(), &livempu.ListRtcMPUTaskDetailRequest{AppID: "my-app", PageSize: 10, PageNo: 1})
 	var apiErr *livempu.APIError

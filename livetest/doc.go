@@ -28,9 +28,9 @@
 //
 // Faults (Fail, Cut, Break, HTML) can be injected into the requests that
 // meet a condition, such as one page of one action, with Inject, which
-// stays deterministic when a walk prefetches pages concurrently; FailNext,
-// CutNext, BreakNext and HTMLNext inject into the next requests for an
-// action, and SetLatency delays answers. The data can be changed while a
+// stays deterministic when a walk prefetches pages concurrently (ForAction
+// is the condition for every request of an action), and SetLatency delays
+// answers. The data can be changed while a
 // test runs (AddTasks, SetTaskUpdated, RemoveTasks, AddRecords), and the
 // traffic inspected (Requests, Stats, MaxWindow).
 //

@@ -121,31 +121,39 @@ func TestErrorsThroughSDK(t *testing.T) {
 			want: livempu.ErrInvalidParam, code: "InvalidParam", status: 400, message: "EndTime",
 		},
 		{
-			name: "503 then success", setup: func(s *livetest.Server) { s.FailNext(livempu.ActionListRtcMPUTaskDetail, 1, 503, "ServiceUnavailable") },
+			name: "503 then success", setup: func(s *livetest.Server) {
+				s.Inject(livetest.Fail(503, "ServiceUnavailable"), 1, livetest.ForAction(livempu.ActionListRtcMPUTaskDetail))
+			},
 			client: []livempu.Option{livempu.WithRetryBackoff(time.Millisecond, 10*time.Millisecond)},
 			call:   callTasks, requests: 2, distinctNs: true,
 		},
 		{
-			name: "503 exhausts retries", setup: func(s *livetest.Server) { s.FailNext("", 3, 503, "ServiceUnavailable") },
+			name: "503 exhausts retries", setup: func(s *livetest.Server) { s.Inject(livetest.Fail(503, "ServiceUnavailable"), 3, nil) },
 			client: []livempu.Option{livempu.WithMaxRetries(2), livempu.WithRetryBackoff(time.Millisecond, 10*time.Millisecond)},
 			call:   callTasks, want: livempu.ErrServiceUnavailable, code: "ServiceUnavailable", status: 503, requests: 3, distinctNs: true,
 			message: "temporary failure",
 		},
 		{
-			name: "injected throttling, no retry", setup: func(s *livetest.Server) { s.FailNext(livempu.ActionListRtcMPUTaskDetail, 1, 400, "Throttling.User") },
+			name: "injected throttling, no retry", setup: func(s *livetest.Server) {
+				s.Inject(livetest.Fail(400, "Throttling.User"), 1, livetest.ForAction(livempu.ActionListRtcMPUTaskDetail))
+			},
 			client: []livempu.Option{livempu.WithMaxRetries(0)},
 			call:   callTasks, want: livempu.ErrThrottled, code: "Throttling.User", status: 400, message: "user flow control",
 		},
 		{
-			name: "injected throttling then success", setup: func(s *livetest.Server) { s.FailNext(livempu.ActionListRtcMPUTaskDetail, 2, 400, "Throttling.User") },
+			name: "injected throttling then success", setup: func(s *livetest.Server) {
+				s.Inject(livetest.Fail(400, "Throttling.User"), 2, livetest.ForAction(livempu.ActionListRtcMPUTaskDetail))
+			},
 			call: callTasks, requests: 3, distinctNs: true,
 		},
 		{
-			name: "other action's fault does not apply", setup: func(s *livetest.Server) { s.FailNext(livempu.ActionListRtcMPUEventSubRecord, 1, 500, "InternalError") },
+			name: "other action's fault does not apply", setup: func(s *livetest.Server) {
+				s.Inject(livetest.Fail(500, "InternalError"), 1, livetest.ForAction(livempu.ActionListRtcMPUEventSubRecord))
+			},
 			call: callTasks,
 		},
 		{
-			name: "injected OperationDenied", setup: func(s *livetest.Server) { s.FailNext("", 1, 403, "OperationDenied") },
+			name: "injected OperationDenied", setup: func(s *livetest.Server) { s.Inject(livetest.Fail(403, "OperationDenied"), 1, nil) },
 			call: callTasks, want: livempu.ErrOperationDenied, code: "OperationDenied", status: 403,
 		},
 		{

@@ -69,12 +69,12 @@ func ExampleServer_Client() {
 	// 1 false msg-1 task-1 true
 }
 
-func ExampleServer_FailNext() {
+func ExampleForAction() {
 	srv, _ := livetest.Start(livetest.WithApps("my-app"))
 	defer srv.Close()
 	// The next request fails as an overloaded service would; the SDK
 	// retries it, signing afresh.
-	srv.FailNext(livempu.ActionListRtcMPUTaskDetail, 1, 503, "ServiceUnavailable")
+	srv.Inject(livetest.Fail(503, "ServiceUnavailable"), 1, livetest.ForAction(livempu.ActionListRtcMPUTaskDetail))
 
 	client := srv.Client(livempu.WithRetryBackoff(time.Millisecond, 10*time.Millisecond))
 	_, err := client.ListRtcMPUTaskDetail(context.Background(), &livempu.ListRtcMPUTaskDetailRequest{AppID: "my-app", TaskID: "task-1"})
@@ -82,7 +82,7 @@ func ExampleServer_FailNext() {
 	fmt.Println(err, st.Requests, st.Faulted, st.Succeeded)
 
 	// Without retries the error matches a sentinel.
-	srv.FailNext("", 1, 400, "Throttling.User")
+	srv.Inject(livetest.Fail(400, "Throttling.User"), 1, nil)
 	client = srv.Client(livempu.WithMaxRetries(0))
 	_, err = client.ListRtcMPUTaskDetail(context.Background(), &livempu.ListRtcMPUTaskDetailRequest{AppID: "my-app", TaskID: "task-1"})
 	fmt.Println(errors.Is(err, livempu.ErrThrottled))

@@ -95,48 +95,14 @@ func (s *Server) Inject(f Fault, n int, when func(Request) bool) {
 	s.faults = append(s.faults, &injection{fault: f, when: when, left: n})
 }
 
-// FailNext makes the next n requests for action fail with an error body of
-// code (with the service's message for a known code) and the HTTP status
-// (500 if it is not between 200 and 599). A Throttling code also gets the
-// x-ratelimit-user-api header. It is Inject(Fail(status, code), n, ...) for
-// requests for action.
-func (s *Server) FailNext(action string, n, status int, code string) {
-	s.injectNext(Fail(status, code), action, n)
-}
-
-// CutNext makes the server close the connection of the next n requests for
-// action without answering, as a network failure would. It is
-// Inject(Cut(), n, ...) for requests for action.
-func (s *Server) CutNext(action string, n int) {
-	s.injectNext(Cut(), action, n)
-}
-
-// BreakNext answers the next n requests for action with HTTP 200 and a
-// truncated JSON body. It is Inject(Break(), n, ...) for requests for
-// action.
-func (s *Server) BreakNext(action string, n int) {
-	s.injectNext(Break(), action, n)
-}
-
-// HTMLNext answers the next n requests for action with an HTML error page
-// of the given status (502 if it is not between 200 and 599), as a proxy in
-// front of the service would. It is Inject(HTML(status), n, ...) for
-// requests for action.
-func (s *Server) HTMLNext(action string, n, status int) {
-	s.injectNext(HTML(status), action, n)
-}
-
-// injectNext injects f into the next n requests for action (every action
-// for ""); n <= 0 adds nothing.
-func (s *Server) injectNext(f Fault, action string, n int) {
-	if n <= 0 {
-		return
-	}
-	var when func(Request) bool
-	if action != "" {
-		when = func(r Request) bool { return r.Action == action }
-	}
-	s.Inject(f, n, when)
+// ForAction is the condition of Inject that matches the requests for
+// action, such as livempu.ActionListRtcMPUTaskDetail:
+//
+//	srv.Inject(livetest.Cut(), 2, livetest.ForAction(livempu.ActionListRtcMPUTaskDetail))
+//
+// A nil condition matches every request.
+func ForAction(action string) func(Request) bool {
+	return func(r Request) bool { return r.Action == action }
 }
 
 // ClearFaults drops every pending injected fault.

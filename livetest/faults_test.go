@@ -29,7 +29,7 @@ func TestFaults(t *testing.T) {
 		t.Run(action, func(t *testing.T) {
 			t.Run("cut without retry", func(t *testing.T) {
 				srv := livetest.NewServer(t)
-				srv.CutNext(action, 1)
+				srv.Inject(livetest.Cut(), 1, livetest.ForAction(action))
 				err := call(t, srv.Client(livempu.WithMaxRetries(0)), srv, action)
 				var apiErr *livempu.APIError
 				if err == nil || errors.As(err, &apiErr) || errors.Is(err, livempu.ErrMalformedResponse) {
@@ -42,7 +42,7 @@ func TestFaults(t *testing.T) {
 			})
 			t.Run("cut then retry", func(t *testing.T) {
 				srv := livetest.NewServer(t)
-				srv.CutNext(action, 2)
+				srv.Inject(livetest.Cut(), 2, livetest.ForAction(action))
 				if err := call(t, srv.Client(fast), srv, action); err != nil {
 					t.Fatal(err)
 				}
@@ -52,7 +52,7 @@ func TestFaults(t *testing.T) {
 			})
 			t.Run("broken body", func(t *testing.T) {
 				srv := livetest.NewServer(t)
-				srv.BreakNext(action, 1)
+				srv.Inject(livetest.Break(), 1, livetest.ForAction(action))
 				err := call(t, srv.Client(), srv, action) // a 200 is never retried
 				var respErr *livempu.ResponseError
 				if !errors.Is(err, livempu.ErrMalformedResponse) || !errors.As(err, &respErr) || respErr.StatusCode != 200 || respErr.RequestID == "" {
@@ -64,14 +64,14 @@ func TestFaults(t *testing.T) {
 			})
 			t.Run("HTML 502", func(t *testing.T) {
 				srv := livetest.NewServer(t)
-				srv.HTMLNext(action, 1, 502)
+				srv.Inject(livetest.HTML(502), 1, livetest.ForAction(action))
 				err := call(t, srv.Client(livempu.WithMaxRetries(0)), srv, action)
 				var respErr *livempu.ResponseError
 				if !errors.Is(err, livempu.ErrMalformedResponse) || !errors.As(err, &respErr) || respErr.StatusCode != 502 ||
 					!strings.Contains(respErr.BodyPrefix, "502 Bad Gateway") {
 					t.Fatalf("got %v", err)
 				}
-				srv.HTMLNext(action, 1, 0) // an invalid status means 502
+				srv.Inject(livetest.HTML(0), 1, livetest.ForAction(action)) // an invalid status means 502
 				if err := call(t, srv.Client(fast), srv, action); err != nil {
 					t.Errorf("retried: %v", err)
 				}
@@ -83,9 +83,9 @@ func TestFaults(t *testing.T) {
 	}
 	t.Run("queue order and any action", func(t *testing.T) {
 		srv := livetest.NewServer(t)
-		srv.FailNext("", 1, 500, "InternalError")
-		srv.FailNext(tasks, 1, 403, "Forbidden.RAM")
-		srv.FailNext(tasks, 0, 500, "Ignored")
+		srv.Inject(livetest.Fail(500, "InternalError"), 1, nil)
+		srv.Inject(livetest.Fail(403, "Forbidden.RAM"), 1, livetest.ForAction(tasks))
+		srv.Inject(livetest.Fail(500, "Ignored"), 0, livetest.ForAction(tasks))
 		c := srv.Client(livempu.WithMaxRetries(0))
 		if err := call(t, c, srv, recs); !errors.Is(err, livempu.ErrInternalError) {
 			t.Errorf("first: %v", err)
@@ -96,7 +96,7 @@ func TestFaults(t *testing.T) {
 		if err := call(t, c, srv, tasks); err != nil {
 			t.Errorf("third: %v", err)
 		}
-		srv.FailNext(tasks, 5, 500, "InternalError")
+		srv.Inject(livetest.Fail(500, "InternalError"), 5, livetest.ForAction(tasks))
 		srv.ClearFaults()
 		if err := call(t, c, srv, tasks); err != nil {
 			t.Errorf("after ClearFaults: %v", err)

@@ -16,8 +16,7 @@ const (
 	// Rejected requests were refused before QPS accounting: bad method or
 	// path, unknown action or version, signature, timestamp, token or nonce.
 	Rejected Outcome = iota
-	// Faulted requests were consumed by an injected fault (Inject,
-	// FailNext, CutNext, BreakNext, HTMLNext).
+	// Faulted requests were consumed by an injected fault (Inject).
 	Faulted
 	// Throttled requests exceeded the action's QPS limit (Throttling.User).
 	Throttled

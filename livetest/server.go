@@ -70,14 +70,11 @@ const (
 // refused if accepting it would put more than the limit into any one-second
 // window. Refused (throttled) requests do not count.
 //
-// Injected faults (Inject, and FailNext, CutNext, BreakNext and HTMLNext,
-// which inject into the next requests for an action) are kept in the order
-// of the calls that add them; a request consumes the first pending fault
-// whose condition it meets. They are applied after the signature,
-// timestamp, token and nonce checks (so the nonce of a faulted request is
-// spent) and before QPS accounting (so a faulted request is not counted
-// against the limit). For the Next methods an action of "" matches every
-// action and n <= 0 adds nothing.
+// Injected faults (Inject) are kept in the order of the calls that add
+// them; a request consumes the first pending fault whose condition it
+// meets. They are applied after the signature, timestamp, token and nonce
+// checks (so the nonce of a faulted request is spent) and before QPS
+// accounting (so a faulted request is not counted against the limit).
 //
 // The zero Server is not usable; create one with NewServer or Start.
 type Server struct {

@@ -421,7 +421,7 @@ func TestExitCodes(t *testing.T) {
 	}
 
 	t.Run("API error", func(t *testing.T) {
-		srv.FailNext(livempu.ActionListRtcMPUTaskDetail, 1, 403, "Forbidden")
+		srv.Inject(livetest.Fail(403, "Forbidden"), 1, livetest.ForAction(livempu.ActionListRtcMPUTaskDetail))
 		r := runAgainst(t, srv, "tasks", "--app-id", livetest.DemoAppID)
 		wantCode(t, r, exitFailure)
 		reqs := srv.Requests()
@@ -434,7 +434,7 @@ func TestExitCodes(t *testing.T) {
 		}
 	})
 	t.Run("API error after retries", func(t *testing.T) {
-		srv.FailNext(livempu.ActionListRtcMPUEventSubRecord, 4, 503, "ServiceUnavailable")
+		srv.Inject(livetest.Fail(503, "ServiceUnavailable"), 4, livetest.ForAction(livempu.ActionListRtcMPUEventSubRecord))
 		r := runAgainst(t, srv, "events", "--app-id", livetest.DemoAppID, "--since", "7d", "-o", "json")
 		wantCode(t, r, exitFailure)
 		if !strings.Contains(r.stderr, "ServiceUnavailable") || !strings.Contains(r.stderr, "4 attempts") || !strings.Contains(r.stderr, "request id") {

@@ -331,7 +331,7 @@ func TestRunErrorMidWalk(t *testing.T) {
 	var n atomic.Int32
 	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if n.Add(1) == 2 {
-			srv.FailNext(livempu.ActionListRtcMPUTaskDetail, 1, 403, "Forbidden.RAM")
+			srv.Inject(livetest.Fail(403, "Forbidden.RAM"), 1, livetest.ForAction(livempu.ActionListRtcMPUTaskDetail))
 		}
 		srv.ServeHTTP(w, r)
 	}))

@@ -15,6 +15,7 @@ import (
 
 	livempu "github.com/livempu/livempu-go"
 	"github.com/livempu/livempu-go/examples/internal/demo"
+	"github.com/livempu/livempu-go/livetest"
 )
 
 func main() {
@@ -41,7 +42,7 @@ func run(ctx context.Context, w io.Writer) error {
 	// 2. A code from the service, matched by sentinel; the demo server is
 	// told to answer the next call with 403 Forbidden.RAM (never retried).
 	if s.Server != nil {
-		s.Server.FailNext(livempu.ActionListRtcMPUTaskDetail, 1, 403, "Forbidden.RAM")
+		s.Server.Inject(livetest.Fail(403, "Forbidden.RAM"), 1, livetest.ForAction(livempu.ActionListRtcMPUTaskDetail))
 	}
 	_, err = s.Client.ListRtcMPUTaskDetail(ctx, &livempu.ListRtcMPUTaskDetailRequest{AppID: s.AppID, PageSize: 10, PageNo: 1})
 	describe(w, err)
@@ -49,7 +50,7 @@ func run(ctx context.Context, w io.Writer) error {
 	// 3. Throttling is retried (here once, WithMaxRetries(1)); when the
 	// retries run out the error says how many attempts were made.
 	if s.Server != nil {
-		s.Server.FailNext(livempu.ActionListRtcMPUTaskDetail, 2, 400, "Throttling.User")
+		s.Server.Inject(livetest.Fail(400, "Throttling.User"), 2, livetest.ForAction(livempu.ActionListRtcMPUTaskDetail))
 	}
 	_, err = s.Client.ListRtcMPUTaskDetail(ctx, &livempu.ListRtcMPUTaskDetailRequest{AppID: s.AppID, PageSize: 10, PageNo: 1})
 	describe(w, err)

@@ -156,30 +156,36 @@ const maxAttempts = 4
 
 var faults = []fault{
 	{name: "500", attempts: maxAttempts,
-		inject: func(e *env) { e.srv.FailNext(e.action, maxAttempts, 500, "InternalError") },
-		check:  apiErr(livempu.ErrInternalError, 500, "InternalError")},
+		inject: func(e *env) {
+			e.srv.Inject(livetest.Fail(500, "InternalError"), maxAttempts, livetest.ForAction(e.action))
+		},
+		check: apiErr(livempu.ErrInternalError, 500, "InternalError")},
 	{name: "500-once", attempts: 2,
-		inject: func(e *env) { e.srv.FailNext(e.action, 1, 500, "InternalError") }},
+		inject: func(e *env) { e.srv.Inject(livetest.Fail(500, "InternalError"), 1, livetest.ForAction(e.action)) }},
 	{name: "502-html", attempts: maxAttempts,
-		inject: func(e *env) { e.srv.HTMLNext(e.action, maxAttempts, 502) },
+		inject: func(e *env) { e.srv.Inject(livetest.HTML(502), maxAttempts, livetest.ForAction(e.action)) },
 		check:  malformed(502, nil, "502 Bad Gateway")},
 	{name: "502-html-once", attempts: 2,
-		inject: func(e *env) { e.srv.HTMLNext(e.action, 1, 502) }},
+		inject: func(e *env) { e.srv.Inject(livetest.HTML(502), 1, livetest.ForAction(e.action)) }},
 	{name: "503", attempts: maxAttempts,
-		inject: func(e *env) { e.srv.FailNext(e.action, maxAttempts, 503, "ServiceUnavailable") },
-		check:  apiErr(livempu.ErrServiceUnavailable, 503, "ServiceUnavailable")},
+		inject: func(e *env) {
+			e.srv.Inject(livetest.Fail(503, "ServiceUnavailable"), maxAttempts, livetest.ForAction(e.action))
+		},
+		check: apiErr(livempu.ErrServiceUnavailable, 503, "ServiceUnavailable")},
 	{name: "503-once", attempts: 2,
-		inject: func(e *env) { e.srv.FailNext(e.action, 1, 503, "ServiceUnavailable") }},
+		inject: func(e *env) { e.srv.Inject(livetest.Fail(503, "ServiceUnavailable"), 1, livetest.ForAction(e.action)) }},
 	{name: "throttling", attempts: maxAttempts,
-		inject: func(e *env) { e.srv.FailNext(e.action, maxAttempts, 400, "Throttling.User") },
-		check:  apiErr(livempu.ErrThrottled, 400, "Throttling.User")},
+		inject: func(e *env) {
+			e.srv.Inject(livetest.Fail(400, "Throttling.User"), maxAttempts, livetest.ForAction(e.action))
+		},
+		check: apiErr(livempu.ErrThrottled, 400, "Throttling.User")},
 	{name: "throttling-once", attempts: 2,
-		inject: func(e *env) { e.srv.FailNext(e.action, 1, 400, "Throttling.User") }},
+		inject: func(e *env) { e.srv.Inject(livetest.Fail(400, "Throttling.User"), 1, livetest.ForAction(e.action)) }},
 	{name: "reset", attempts: maxAttempts,
-		inject: func(e *env) { e.srv.CutNext(e.action, maxAttempts) },
+		inject: func(e *env) { e.srv.Inject(livetest.Cut(), maxAttempts, livetest.ForAction(e.action)) },
 		check:  connectionLost},
 	{name: "reset-once", attempts: 2,
-		inject: func(e *env) { e.srv.CutNext(e.action, 1) }},
+		inject: func(e *env) { e.srv.Inject(livetest.Cut(), 1, livetest.ForAction(e.action)) }},
 	// The body is read inside the retry loop: a connection lost mid-body
 	// is retried like a reset, and reported as a truncated body at the end.
 	{name: "closed-mid-body", attempts: maxAttempts,
@@ -207,7 +213,7 @@ var faults = []fault{
 		},
 		check: deadlineNotMalformed},
 	{name: "truncated-json", attempts: 1,
-		inject: func(e *env) { e.srv.BreakNext(e.action, 1) },
+		inject: func(e *env) { e.srv.Inject(livetest.Break(), 1, livetest.ForAction(e.action)) },
 		check:  malformed(200, nil, "")},
 	{name: "10MiB-body", attempts: 1,
 		inject: func(e *env) {

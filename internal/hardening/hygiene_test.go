@@ -81,13 +81,13 @@ func TestEveryPublicTypePrintsNoSecret(t *testing.T) {
 			values["task"], values["record"], values["event"] = tasks.MPUTasks[0], recs.Logs[0], ev
 
 			// Every error type, produced by the client.
-			srv.FailNext(livempu.ActionListRtcMPUTaskDetail, 1, 400, "InvalidParam")
+			srv.Inject(livetest.Fail(400, "InvalidParam"), 1, livetest.ForAction(livempu.ActionListRtcMPUTaskDetail))
 			_, apiErr := c.ListRtcMPUTaskDetail(ctx, taskReq)
-			srv.HTMLNext(livempu.ActionListRtcMPUTaskDetail, 4, 502)
+			srv.Inject(livetest.HTML(502), 4, livetest.ForAction(livempu.ActionListRtcMPUTaskDetail))
 			_, respErr := c.ListRtcMPUTaskDetail(ctx, taskReq)
 			_, valErr := c.ListRtcMPUTaskDetail(ctx, &livempu.ListRtcMPUTaskDetailRequest{AppID: "x" + hSecret + "!"})
 			_, valErr2 := c.ListRtcMPUEventSubRecord(ctx, &livempu.ListRtcMPUEventSubRecordRequest{AppID: "a", SubID: hToken + "\n", StartTime: now, EndTime: now, PageSize: 1, PageNo: 1})
-			srv.FailNext(livempu.ActionListRtcMPUEventSubRecord, 4, 503, "ServiceUnavailable")
+			srv.Inject(livetest.Fail(503, "ServiceUnavailable"), 4, livetest.ForAction(livempu.ActionListRtcMPUEventSubRecord))
 			var pageErr error
 			for _, err := range livempu.EventSubRecords(ctx, c, recReq) {
 				if err != nil {
@@ -246,9 +246,9 @@ func TestDebugLogOfAConversation(t *testing.T) {
 		logs := &logCapture{}
 		srv, c := hygieneServer(t, ver, logs)
 		ctx := context.Background()
-		srv.FailNext("", 1, 503, "ServiceUnavailable")
-		srv.CutNext("", 1)
-		srv.FailNext("", 1, 400, "Throttling.User")
+		srv.Inject(livetest.Fail(503, "ServiceUnavailable"), 1, nil)
+		srv.Inject(livetest.Cut(), 1, nil)
+		srv.Inject(livetest.Fail(400, "Throttling.User"), 1, nil)
 		for _, op := range operations {
 			for range 3 {
 				if _, err := op.call(ctx, c, srv.Now()); err != nil {
