@@ -26,11 +26,7 @@ func exampleServer() *livetest.Server {
 			Time: now.Add(time.Duration(i-3) * time.Hour), Cost: 20 * time.Millisecond, CallbackURL: "https://example.com/cb",
 			Data: fmt.Sprintf(`{"EventType":1,"MsgId":"msg-%d","TaskId":"task-%d","CallbackTs":%d,"Payload":{"EventCode":1,"ErrorCode":%d}}`, i+1, i+1, now.UnixMilli(), i*1001)})
 	}
-	srv, err := livetest.Start(livetest.WithClock(func() time.Time { return now }), livetest.WithTasks(tasks...), livetest.WithRecords(records...))
-	if err != nil {
-		panic(err)
-	}
-	return srv
+	return livetest.NewServer(nil, livetest.WithClock(func() time.Time { return now }), livetest.WithTasks(tasks...), livetest.WithRecords(records...))
 }
 
 func ExampleNewClient() {

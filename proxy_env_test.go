@@ -90,10 +90,7 @@ func TestProxyChild(t *testing.T) {
 	// transport's, Proxy (http.ProxyFromEnvironment) included.
 	http.DefaultTransport.(*http.Transport).TLSClientConfig = &tls.Config{RootCAs: roots}
 	srv := livetest.NewServer(t) // for its account: the parent's server has the same demo account
-	c, err := srv.NewClient(livempu.WithEndpoint("https://example.com"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := srv.Client(livempu.WithEndpoint("https://example.com"))
 	page, err := c.ListRtcMPUTaskDetail(context.Background(), &livempu.ListRtcMPUTaskDetailRequest{AppID: livetest.DemoAppID, PageSize: 10, PageNo: 1})
 	if err != nil || len(page.MPUTasks) != 3 {
 		t.Fatalf("call through the proxy: %v, %+v", err, page)

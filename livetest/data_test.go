@@ -441,8 +441,8 @@ func TestKnownApps(t *testing.T) {
 	}
 
 	for _, bad := range [][]string{{""}, {"a/b"}, {strings.Repeat("a", livempu.MaxAppIDLen+1)}} {
-		if _, err := livetest.Start(livetest.WithApps(bad...)); err == nil || !strings.Contains(err.Error(), "WithApps") {
-			t.Errorf("WithApps(%q): %v, want an error", bad, err)
+		if msg := newServerFailure(t, livetest.WithApps(bad...)); !strings.Contains(msg, "WithApps") {
+			t.Errorf("WithApps(%q): %q, want an error", bad, msg)
 		}
 	}
 }

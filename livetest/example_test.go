@@ -12,14 +12,10 @@ import (
 )
 
 // In a test, use livetest.NewServer(t, ...), which closes the server when
-// the test ends and fails it on error; Start is its counterpart for
-// programs and examples.
-func ExampleStart() {
-	srv, err := livetest.Start(livetest.WithGenerated(25, 0, 1))
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
+// the test ends and fails it on error; a program or an example passes a nil
+// t and closes the server itself.
+func ExampleNewServer() {
+	srv := livetest.NewServer(nil, livetest.WithGenerated(25, 0, 1))
 	defer srv.Close()
 
 	client := srv.Client()
@@ -44,7 +40,7 @@ func ExampleStart() {
 }
 
 func ExampleServer_Client() {
-	srv, _ := livetest.Start()
+	srv := livetest.NewServer(nil)
 	defer srv.Close()
 	srv.AddRecords(livempu.EventSubRecord{
 		AppID: "my-app", SubID: "sub-1", MsgID: "msg-1", HTTPCode: 200,
@@ -70,7 +66,7 @@ func ExampleServer_Client() {
 }
 
 func ExampleForAction() {
-	srv, _ := livetest.Start(livetest.WithApps("my-app"))
+	srv := livetest.NewServer(nil, livetest.WithApps("my-app"))
 	defer srv.Close()
 	// The next request fails as an overloaded service would; the SDK
 	// retries it, signing afresh.
@@ -92,7 +88,7 @@ func ExampleForAction() {
 }
 
 func ExampleServer_Requests() {
-	srv, _ := livetest.Start(livetest.WithApps("my-app"))
+	srv := livetest.NewServer(nil, livetest.WithApps("my-app"))
 	defer srv.Close()
 	client := srv.Client()
 	_, _ = client.ListRtcMPUTaskDetail(context.Background(), &livempu.ListRtcMPUTaskDetailRequest{AppID: "my-app", PageSize: 20, PageNo: 3})
@@ -112,7 +108,7 @@ func ExampleWithApps() {
 	// The server knows DemoAppID, the applications of its tasks and
 	// records, and those declared with WithApps; any other AppId is
 	// refused as the service refuses it.
-	srv, _ := livetest.Start(livetest.WithApps("new-app"))
+	srv := livetest.NewServer(nil, livetest.WithApps("new-app"))
 	defer srv.Close()
 	client := srv.Client()
 

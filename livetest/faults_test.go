@@ -153,14 +153,8 @@ func TestLatency(t *testing.T) {
 
 func TestCloseDuringLatency(t *testing.T) {
 	t.Parallel()
-	srv, err := livetest.Start(livetest.WithLatency(time.Hour))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := srv.NewClient(livempu.WithMaxRetries(0))
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv := livetest.NewServer(t, livetest.WithLatency(time.Hour))
+	c := srv.Client(livempu.WithMaxRetries(0))
 	done := make(chan error, 1)
 	go func() {
 		_, err := c.ListRtcMPUTaskDetail(context.Background(), &livempu.ListRtcMPUTaskDetailRequest{AppID: livetest.DemoAppID, TaskID: "t"})
@@ -175,7 +169,7 @@ func TestCloseDuringLatency(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("Close hangs on a sleeping request")
 	}
-	err = <-done
+	err := <-done
 	if err == nil {
 		t.Error("the call succeeded")
 	}
@@ -212,21 +206,25 @@ func TestOptionErrors(t *testing.T) {
 		{livetest.WithQPS(livempu.ActionListRtcMPUTaskDetail, -1)},
 		{livetest.WithLatency(-time.Second)},
 	} {
-		if srv, err := livetest.Start(opts...); err == nil {
-			srv.Close()
-			t.Errorf("Start accepted %d options", len(opts))
+		if msg := newServerFailure(t, opts...); msg == "" {
+			t.Errorf("NewServer accepted %d options", len(opts))
+		}
+		if p := panicOf(func() { livetest.NewServer(nil, opts...).Close() }); p == nil {
+			t.Errorf("NewServer(nil) accepted %d options", len(opts))
 		}
 	}
-	srv, err := livetest.Start(nil, livetest.WithClock(nil))
-	if err != nil {
-		t.Fatal(err)
+	f := &fatalTB{TB: t}
+	srv := livetest.NewServer(f, nil, livetest.WithClock(nil))
+	if f.msg != "" {
+		t.Fatal(f.msg)
 	}
-	defer srv.Close()
-	if c := srv.Client(livempu.WithMaxRetries(-1)); c != nil {
-		t.Error("Client returned a client for an invalid option")
+	if c := srv.Client(livempu.WithMaxRetries(-1)); c != nil || !strings.Contains(f.msg, "livetest: Client:") {
+		t.Errorf("Client with an invalid option: %v, failure %q", c, f.msg)
 	}
-	if _, err := srv.NewClient(livempu.WithMaxRetries(-1)); err == nil {
-		t.Error("NewClient accepted an invalid option")
+	prog := livetest.NewServer(nil)
+	defer prog.Close()
+	if p := panicOf(func() { prog.Client(livempu.WithMaxRetries(-1)) }); p == nil {
+		t.Error("Client of a NewServer(nil) server accepted an invalid option")
 	}
 }
 

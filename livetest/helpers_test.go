@@ -3,6 +3,7 @@ package livetest_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -100,4 +101,34 @@ func recordsReq(srv *livetest.Server, size, no int) *livempu.ListRtcMPUEventSubR
 		PageSize:  size,
 		PageNo:    no,
 	}
+}
+
+// fatalTB is a testing.TB whose Fatalf records the message instead of
+// ending the test, to see what NewServer and Client report.
+type fatalTB struct {
+	testing.TB
+	msg string
+}
+
+func (f *fatalTB) Helper() {}
+
+func (f *fatalTB) Fatalf(format string, args ...any) {
+	if f.msg == "" {
+		f.msg = fmt.Sprintf(format, args...)
+	}
+}
+
+// newServerFailure returns the message NewServer fails the test with for
+// opts ("" if it starts a server, which t's cleanup closes).
+func newServerFailure(t *testing.T, opts ...livetest.Option) string {
+	f := &fatalTB{TB: t}
+	livetest.NewServer(f, opts...)
+	return f.msg
+}
+
+// panicOf returns what f panics with, or nil.
+func panicOf(f func()) (v any) {
+	defer func() { v = recover() }()
+	f()
+	return nil
 }

@@ -7,7 +7,7 @@ import (
 	livempu "github.com/livempu/livempu-go"
 )
 
-// Option configures a Server in NewServer or Start.
+// Option configures a Server in NewServer.
 type Option func(*config)
 
 // config collects what the Options set; an invalid value records err.

@@ -1,6 +1,7 @@
 package livetest
 
 import (
+	"fmt"
 	"io"
 	"log"
 	"net"
@@ -76,7 +77,7 @@ const (
 // checks (so the nonce of a faulted request is spent) and before QPS
 // accounting (so a faulted request is not counted against the limit).
 //
-// The zero Server is not usable; create one with NewServer or Start.
+// The zero Server is not usable; create one with NewServer.
 type Server struct {
 	ts       *httptest.Server
 	t        testing.TB
@@ -106,15 +107,20 @@ type Server struct {
 
 // NewServer starts a Server for a test and closes it when the test ends
 // (t.Cleanup). An invalid option or a failure to listen fails the test with
-// t.Fatalf, so call it from the test's goroutine. (With a nil t it acts like
-// Start, returning nil on error, and the caller must Close the server.)
+// t.Fatalf, so call it from the test's goroutine.
+//
+// A program or an Example (a local stand-in for the service, a demo) passes
+// a nil t: it must Close the server, and NewServer panics on an invalid
+// option or a failure to listen, as httptest.NewServer does.
 func NewServer(t testing.TB, opts ...Option) *Server {
+	s, err := start(t, opts)
 	if t == nil {
-		s, _ := start(nil, opts)
+		if err != nil {
+			panic(fmt.Sprintf("livetest: NewServer: %v", err))
+		}
 		return s
 	}
 	t.Helper()
-	s, err := start(t, opts)
 	if err != nil {
 		t.Fatalf("%v", err)
 		return nil
@@ -122,10 +128,6 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	t.Cleanup(s.Close)
 	return s
 }
-
-// Start starts a Server for a program (for example a local development
-// stand-in for the service). The caller must Close it.
-func Start(opts ...Option) (*Server, error) { return start(nil, opts) }
 
 func start(t testing.TB, opts []Option) (*Server, error) {
 	cfg := defaultConfig()
@@ -209,34 +211,32 @@ func (s *Server) Close() {
 // Now returns the server clock's time.
 func (s *Server) Now() time.Time { return s.now() }
 
-// NewClient returns a livempu.Client pointed at the server, signing with
-// its first account and timestamping with the server clock (so that a
-// WithClock server accepts it); opts are applied after these, so they may
-// override any of them. The SDK's default client-side rate limiter stays in place (the
+// Client returns a livempu.Client pointed at the server, signing with its
+// first account and timestamping with the server clock (so that a WithClock
+// server accepts it); opts are applied after these, so they may override any
+// of them. The SDK's default client-side rate limiter stays in place (the
 // server enforces the QPS limits like the real service); remove it with
 // livempu.WithRateLimiter(action, nil) to test throttling.
-func (s *Server) NewClient(opts ...livempu.Option) (*livempu.Client, error) {
+//
+// An invalid option fails the test of the server with t.Fatalf (call it
+// from the test's goroutine), or panics for a server started with a nil t.
+// A program that needs the error builds its own client with
+// livempu.NewClient, livempu.WithEndpoint(srv.URL()) and the Demo
+// credentials.
+func (s *Server) Client(opts ...livempu.Option) *livempu.Client {
 	a := s.accounts[0]
 	all := make([]livempu.Option, 0, len(opts)+3)
 	all = append(all,
 		livempu.WithEndpoint(s.URL()),
 		livempu.WithStaticCredentials(a.id, a.secret, a.token),
 		livempu.WithClock(s.now))
-	all = append(all, opts...)
-	return livempu.NewClient(all...)
-}
-
-// Client is NewClient for tests: on an error it fails the test of a
-// NewServer server with t.Fatalf (call it from the test's goroutine), and
-// returns nil for a server made by Start (use NewClient there to see the
-// error).
-func (s *Server) Client(opts ...livempu.Option) *livempu.Client {
-	c, err := s.NewClient(opts...)
+	c, err := livempu.NewClient(append(all, opts...)...)
 	if err != nil {
-		if s.t != nil {
-			s.t.Helper()
-			s.t.Fatalf("livetest: Client: %v", err)
+		if s.t == nil {
+			panic(fmt.Sprintf("livetest: Client: %v", err))
 		}
+		s.t.Helper()
+		s.t.Fatalf("livetest: Client: %v", err)
 		return nil
 	}
 	return c

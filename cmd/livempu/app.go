@@ -385,11 +385,12 @@ func (e *env) connect(ctx context.Context, o *commonOptions) (livempu.API, func(
 		opts = append(opts, livempu.WithLogger(slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	}
 	if o.demo {
-		srv, err := livetest.Start(livetest.WithGenerated(demoTasks, demoRecords, demoSeed))
-		if err != nil {
-			return nil, nil, fmt.Errorf("starting the demo server: %w", err)
-		}
-		client, err := srv.NewClient(opts...)
+		srv := livetest.NewServer(nil, livetest.WithGenerated(demoTasks, demoRecords, demoSeed))
+		opts = append([]livempu.Option{
+			livempu.WithEndpoint(srv.URL()),
+			livempu.WithStaticCredentials(livetest.DemoAccessKeyID, livetest.DemoAccessKeySecret, ""),
+		}, opts...)
+		client, err := livempu.NewClient(opts...)
 		if err != nil {
 			srv.Close()
 			return nil, nil, err

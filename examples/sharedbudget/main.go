@@ -39,7 +39,7 @@ func run(ctx context.Context, w io.Writer) error {
 	// component of the same service.
 	var b *livempu.Client
 	if a.Server != nil {
-		b, err = a.Server.NewClient(opt)
+		b = a.Server.Client(opt)
 	} else {
 		b, err = livempu.NewClient(opt)
 	}

@@ -65,16 +65,9 @@ func Connect(ctx context.Context, w io.Writer, opts ...livempu.Option) (*Session
 		}
 		return &Session{Client: c, AppID: appID}, nil
 	case errors.Is(err, signer.ErrNoCredentials):
-		srv, err := livetest.Start(livetest.WithGenerated(230, 1500, 7))
-		if err != nil {
-			return nil, err
-		}
+		srv := livetest.NewServer(nil, livetest.WithGenerated(230, 1500, 7))
 		fmt.Fprintf(w, "No Alibaba Cloud credentials found: using an in-process livetest server with demo data at %s.\n\n", srv.URL())
-		c, err := srv.NewClient(opts...)
-		if err != nil {
-			srv.Close()
-			return nil, err
-		}
+		c := srv.Client(opts...)
 		return &Session{Client: c, AppID: livetest.DemoAppID, Server: srv}, nil
 	default:
 		return nil, err
