@@ -9,6 +9,7 @@ import (
 	"time"
 
 	livempu "github.com/livempu/livempu-go"
+	"github.com/livempu/livempu-go/internal/fakeapi"
 	"github.com/livempu/livempu-go/livetest"
 	"github.com/livempu/livempu-go/signer"
 )
@@ -186,7 +187,7 @@ func TestErrorsThroughSDK(t *testing.T) {
 				if tt.want != nil && !errors.Is(err, tt.want) {
 					t.Errorf("error %v is not %v", err, tt.want)
 				}
-				if apiErr.Code != tt.code || apiErr.StatusCode != tt.status || apiErr.HostID != livetest.HostID ||
+				if apiErr.Code != tt.code || apiErr.StatusCode != tt.status || apiErr.HostID != fakeapi.HostID ||
 					apiErr.RequestID == "" || !strings.Contains(apiErr.Recommend, "q="+tt.code) || !strings.Contains(apiErr.Message, tt.message) {
 					t.Errorf("got %#v", apiErr)
 				}
@@ -277,7 +278,7 @@ func TestErrorsRaw(t *testing.T) {
 					return
 				}
 				d := decodeError(t, body)
-				if d.Code != tt.code || !strings.Contains(d.Message, tt.message) || d.RequestID != id || d.HostID != livetest.HostID ||
+				if d.Code != tt.code || !strings.Contains(d.Message, tt.message) || d.RequestID != id || d.HostID != fakeapi.HostID ||
 					d.Recommend != "https://api.aliyun.com/troubleshoot?q="+tt.code+"&product=live&requestId="+id {
 					t.Errorf("got %+v", d)
 				}

@@ -130,7 +130,7 @@ func ExampleGenerate() {
 	fmt.Println(len(tasks), len(records))
 	for _, r := range records {
 		ev, err := r.Event()
-		fmt.Println(r.Time.After(now.Add(-livetest.RecordRetention)), r.SubID != "", ev.MsgID == r.MsgID, err)
+		fmt.Println(r.Time.After(now.Add(-livempu.RecordRetention)), r.SubID != "", ev.MsgID == r.MsgID, err)
 	}
 	// Output:
 	// 2 3

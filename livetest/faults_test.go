@@ -237,7 +237,7 @@ func TestFixedClock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if page.Count != 30 || page.Logs[29].Time.After(at) || page.Logs[0].Time.Before(at.Add(-livetest.RecordRetention)) {
+	if page.Count != 30 || page.Logs[29].Time.After(at) || page.Logs[0].Time.Before(at.Add(-livempu.RecordRetention)) {
 		t.Errorf("count %d, %v .. %v", page.Count, page.Logs[0].Time, page.Logs[page.Count-1].Time)
 	}
 	// A client on the real clock is far off the server's.

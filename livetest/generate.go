@@ -29,7 +29,7 @@ func Generate(n, m int, seed int64, now time.Time) ([]livempu.MPUTask, []livempu
 	recs := make([]livempu.EventSubRecord, 0, max(m, 0))
 	if m > 0 {
 		// Evenly spaced over (now-7d+10m, now-1s], with jitter, oldest first.
-		first := now.Add(-RecordRetention + 10*time.Minute).UTC().Truncate(time.Second)
+		first := now.Add(-livempu.RecordRetention + 10*time.Minute).UTC().Truncate(time.Second)
 		span := now.Add(-time.Second).UTC().Truncate(time.Second).Sub(first)
 		step := span / time.Duration(m)
 		for j := range m {

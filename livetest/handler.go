@@ -1,16 +1,11 @@
 package livetest
 
 import (
-	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"io"
 	"mime"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,6 +14,7 @@ import (
 	livempu "github.com/livempu/livempu-go"
 	"github.com/livempu/livempu-go/internal/acsauth"
 	"github.com/livempu/livempu-go/internal/adapt"
+	"github.com/livempu/livempu-go/internal/fakeapi"
 	"github.com/livempu/livempu-go/signer"
 )
 
@@ -94,7 +90,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	x := &exchange{s: s, w: w, r: r, arrived: time.Now(), rec: &Request{
 		Method:    r.Method,
 		Received:  s.now(),
-		RequestID: NewRequestID(),
+		RequestID: fakeapi.NewRequestID(),
 		Header:    redactHeader(r.Header),
 	}}
 	defer func() {
@@ -299,7 +295,7 @@ func redactHeader(h http.Header) http.Header {
 	}
 	for _, k := range []string{"Authorization", "X-Acs-Security-Token"} {
 		if _, ok := c[k]; ok {
-			c[k] = []string{Redacted}
+			c[k] = []string{redacted}
 		}
 	}
 	return c
@@ -308,30 +304,7 @@ func redactHeader(h http.Header) http.Header {
 // fail answers with an error body.
 func (x *exchange) fail(e *apiError) {
 	x.rec.Code = e.code
-	x.write(e.status, "application/json;charset=utf-8", ErrorBody(x.rec.RequestID, e.code, e.message))
-}
-
-// ErrorBody encodes the service's error document (RequestId, HostId, Code,
-// Message, Recommend) as the server sends it; httpmockmatch.Error and
-// hand-made fixtures use it too.
-func ErrorBody(requestID, code, message string) []byte {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(struct {
-		RequestID string `json:"RequestId"`
-		HostID    string `json:"HostId"`
-		Code      string `json:"Code"`
-		Message   string `json:"Message"`
-		Recommend string `json:"Recommend"`
-	}{
-		RequestID: requestID,
-		HostID:    HostID,
-		Code:      code,
-		Message:   message,
-		Recommend: "https://api.aliyun.com/troubleshoot?q=" + url.QueryEscape(code) + "&product=live&requestId=" + requestID,
-	})
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	x.write(e.status, "application/json;charset=utf-8", fakeapi.ErrorBody(x.rec.RequestID, e.code, e.message))
 }
 
 // write records the request and sends the answer.
@@ -360,17 +333,6 @@ func (s *Server) sleep(ctx context.Context, d time.Duration) bool {
 	case <-s.done:
 	}
 	return false
-}
-
-// NewRequestID returns a fresh request id in the service's form,
-// 8-4-4-4-12 upper-case hex digits.
-func NewRequestID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	var h [32]byte
-	hex.Encode(h[:], b[:])
-	id := strings.ToUpper(string(h[:]))
-	return id[:8] + "-" + id[8:12] + "-" + id[12:16] + "-" + id[16:20] + "-" + id[20:]
 }
 
 // rateLimitHeader formats x-ratelimit-user-api for a full window.

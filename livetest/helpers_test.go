@@ -96,7 +96,7 @@ func recordsReq(srv *livetest.Server, size, no int) *livempu.ListRtcMPUEventSubR
 	now := srv.Now()
 	return &livempu.ListRtcMPUEventSubRecordRequest{
 		AppID:     livetest.DemoAppID,
-		StartTime: now.Add(-livetest.RecordRetention),
+		StartTime: now.Add(-livempu.RecordRetention),
 		EndTime:   now,
 		PageSize:  size,
 		PageNo:    no,

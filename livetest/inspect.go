@@ -41,9 +41,9 @@ func (o Outcome) String() string {
 	return "Outcome(?)"
 }
 
-// Redacted replaces the values of the Authorization and
+// redacted replaces the values of the Authorization and
 // x-acs-security-token headers in Request.Header.
-const Redacted = "REDACTED"
+const redacted = "REDACTED"
 
 // Request is a request the server received, as Requests reports it.
 type Request struct {
@@ -69,7 +69,7 @@ type Request struct {
 	// signature parameters), sorted by name.
 	Params []Param
 	// Header is a copy of the request headers, with Authorization and
-	// x-acs-security-token replaced by Redacted.
+	// x-acs-security-token replaced by "REDACTED".
 	Header http.Header
 	// Status is the HTTP status answered, or 0 when no answer was written
 	// (a cut connection, or a client gone during the latency).

@@ -209,9 +209,9 @@ func (s *Server) listRecords(ps []Param, requestID string) ([]byte, *apiError) {
 	switch {
 	case start.After(end):
 		return nil, invalidParam("StartTime", "it is later than EndTime")
-	case start.Before(now.Add(-RecordRetention - WindowGrace)):
+	case start.Before(now.Add(-livempu.RecordRetention - windowGrace)):
 		return nil, invalidParam("StartTime", "it cannot be earlier than seven days before the current time")
-	case end.After(now.Add(WindowGrace)):
+	case end.After(now.Add(windowGrace)):
 		return nil, invalidParam("EndTime", "it cannot be later than the current time")
 	}
 

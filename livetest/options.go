@@ -39,12 +39,12 @@ type account struct {
 	id, secret, token string
 }
 
-// DefaultRequestLogLimit is how many requests Requests keeps by default; see
+// defaultRequestLogLimit is how many requests Requests keeps by default; see
 // WithRequestLogLimit.
-const DefaultRequestLogLimit = 10000
+const defaultRequestLogLimit = 10000
 
 func defaultConfig() config {
-	return config{now: time.Now, logLimit: DefaultRequestLogLimit}
+	return config{now: time.Now, logLimit: defaultRequestLogLimit}
 }
 
 // WithAccount registers an AccessKey the server accepts. It may be given
@@ -171,7 +171,7 @@ func WithLatency(d time.Duration) Option {
 }
 
 // WithRequestLogLimit bounds how many of the latest requests Requests
-// returns (DefaultRequestLogLimit by default); n <= 0 keeps every request.
+// returns (the latest 10,000 by default); n <= 0 keeps every request.
 // Stats and MaxWindow count every request whatever the limit.
 func WithRequestLogLimit(n int) Option {
 	return func(c *config) { c.logLimit = n }

@@ -31,24 +31,17 @@ const (
 	// DemoSubID2 is the subscription of the other generated records (about
 	// one in four).
 	DemoSubID2 = "Sub-livetest-0002"
-	// HostID is the HostId of the server's error bodies.
-	HostID = "live.aliyuncs.com"
 )
 
-// Server limits, as the real service applies them.
-const (
-	// TimestampTolerance is how far a request's signing time may be from
-	// the server clock; further gives InvalidTimeStamp.Expired. Nonces are
-	// remembered for as long.
-	TimestampTolerance = 15 * time.Minute
-	// RecordRetention is how far back ListRtcMPUEventSubRecord may look:
-	// livempu.RecordRetention.
-	RecordRetention = livempu.RecordRetention
-	// WindowGrace is the slack the server allows on the seven-day window
-	// and on an EndTime after its clock, so that a request for "the last
-	// seven days, until now" computed just before sending is accepted.
-	WindowGrace = time.Minute
-)
+// TimestampTolerance is how far a request's signing time may be from the
+// server clock, as the real service allows; further gives
+// InvalidTimeStamp.Expired. Nonces are remembered for as long.
+const TimestampTolerance = 15 * time.Minute
+
+// windowGrace is the slack the server allows on the seven-day window and on
+// an EndTime after its clock, so that a request for "the last seven days,
+// until now" computed just before sending is accepted.
+const windowGrace = time.Minute
 
 // Server is an in-process fake of the Live API's two MPU operations, served
 // over plain HTTP on a loopback address. It verifies V3 and V1 signatures,

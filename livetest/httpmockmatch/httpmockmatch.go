@@ -29,7 +29,7 @@ import (
 
 	"github.com/jarcoal/httpmock"
 	livempu "github.com/livempu/livempu-go"
-	"github.com/livempu/livempu-go/livetest"
+	"github.com/livempu/livempu-go/internal/fakeapi"
 )
 
 // Action matches a request for the named operation: its x-acs-action
@@ -86,7 +86,7 @@ type WireEncoder interface {
 // every answer (resp itself is not modified).
 func Wire(resp WireEncoder) httpmock.Responder {
 	return func(*http.Request) (*http.Response, error) {
-		id := livetest.NewRequestID()
+		id := fakeapi.NewRequestID()
 		var body []byte
 		switch r := resp.(type) {
 		case *livempu.ListRtcMPUTaskDetailResponse:

@@ -7,7 +7,7 @@ import (
 
 	"github.com/jarcoal/httpmock"
 	livempu "github.com/livempu/livempu-go"
-	"github.com/livempu/livempu-go/livetest"
+	"github.com/livempu/livempu-go/internal/fakeapi"
 )
 
 // TaskPages answers ListRtcMPUTaskDetail with tasks page by page, as the
@@ -116,8 +116,8 @@ func invalidParam(name, reason string) *http.Response {
 
 // errorResponse is the service's error answer.
 func errorResponse(status int, code, message string) *http.Response {
-	id := livetest.NewRequestID()
-	resp := respond(status, livetest.ErrorBody(id, code, message))
+	id := fakeapi.NewRequestID()
+	resp := respond(status, fakeapi.ErrorBody(id, code, message))
 	resp.Header.Set("x-acs-request-id", id)
 	return resp
 }
