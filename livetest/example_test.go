@@ -94,12 +94,12 @@ func ExampleServer_Requests() {
 	_, _ = client.ListRtcMPUTaskDetail(context.Background(), &livempu.ListRtcMPUTaskDetailRequest{AppID: "my-app", PageSize: 20, PageNo: 3})
 
 	for _, r := range srv.Requests() {
-		fmt.Println(r.Action, r.SignatureVersion, r.Status, r.Outcome)
+		fmt.Println(r.Action, r.SignatureVersion, r.Status, r.Code == "")
 		fmt.Println(r.Params)
 		fmt.Println("Authorization:", r.Header.Get("Authorization"))
 	}
 	// Output:
-	// ListRtcMPUTaskDetail ACS3-HMAC-SHA256 200 accepted
+	// ListRtcMPUTaskDetail ACS3-HMAC-SHA256 200 true
 	// [{AppId my-app} {PageNo 3} {PageSize 20}]
 	// Authorization: REDACTED
 }

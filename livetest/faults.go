@@ -74,7 +74,7 @@ type injection struct {
 //
 // when sees the request as Requests will report it, after the signature,
 // timestamp, token and nonce checks (Action, AccessKeyID,
-// SignatureVersion, Params, Header...; Status, Code and Outcome are not set
+// SignatureVersion, Params, Header...; Status and Code are not set
 // yet), so a fault can be keyed to an action, a page, an account or
 // anything else the request says:
 //

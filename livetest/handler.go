@@ -189,19 +189,19 @@ func (x *exchange) serve() {
 	}
 
 	if f, ok := s.takeFault(rec); ok {
-		rec.Outcome = Faulted
+		rec.outcome = faulted
 		x.inject(f)
 		return
 	}
 
 	ok, limit, left := s.admit(v.AccessKeyID, rec.Action, x.arrived)
 	if !ok {
-		rec.Outcome = Throttled
+		rec.outcome = throttled
 		x.w.Header().Set("x-ratelimit-user-api", s.rateLimitHeader(limit, left))
 		x.fail(errorFor(http.StatusBadRequest, "Throttling.User"))
 		return
 	}
-	rec.Outcome = Accepted
+	rec.outcome = accepted
 
 	if d := s.latencyFor(rec.Action); d > 0 && !s.sleep(r.Context(), d) {
 		x.abort() // the client or the server went away: no answer

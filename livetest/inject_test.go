@@ -2,6 +2,7 @@ package livetest_test
 
 import (
 	"errors"
+	"net/http"
 	"slices"
 	"strconv"
 	"testing"
@@ -18,18 +19,23 @@ const (
 	actRecords = livempu.ActionListRtcMPUEventSubRecord
 )
 
+// failed and answered tell the requests answered with an error (or not at
+// all) from those answered with data.
+func failed(r livetest.Request) bool   { return r.Status != http.StatusOK }
+func answered(r livetest.Request) bool { return r.Status == http.StatusOK }
+
 // onPage is the condition of a fault keyed to one page of one action.
 func onPage(action string, pageNo int) func(livetest.Request) bool {
 	want := strconv.Itoa(pageNo)
 	return func(r livetest.Request) bool { return r.Action == action && r.Param("PageNo") == want }
 }
 
-// pagesOf returns the PageNo of each logged request for action with the
-// given outcome, in arrival order.
-func pagesOf(srv *livetest.Server, action string, o livetest.Outcome) []int {
+// pagesOf returns the PageNo of each logged request for action that meets
+// cond, in arrival order.
+func pagesOf(srv *livetest.Server, action string, cond func(livetest.Request) bool) []int {
 	var pages []int
 	for _, r := range srv.Requests() {
-		if r.Action == action && r.Outcome == o {
+		if r.Action == action && cond(r) {
 			n, _ := strconv.Atoi(r.Param("PageNo"))
 			pages = append(pages, n)
 		}
@@ -69,12 +75,12 @@ func TestInjectOnPageUnderPrefetch(t *testing.T) {
 			if n != 200 {
 				t.Errorf("walked %d tasks, want 200", n)
 			}
-			if got := pagesOf(srv, actTasks, livetest.Faulted); !slices.Equal(got, []int{3}) {
+			if got := pagesOf(srv, actTasks, failed); !slices.Equal(got, []int{3}) {
 				t.Errorf("faulted pages %v, want [3]", got)
 			}
 			// Pages after 20 (the last full one) may or may not have been
 			// prefetched; each of 1..20 was answered once.
-			ok := slices.DeleteFunc(pagesOf(srv, actTasks, livetest.Accepted), func(p int) bool { return p > 20 })
+			ok := slices.DeleteFunc(pagesOf(srv, actTasks, answered), func(p int) bool { return p > 20 })
 			slices.Sort(ok)
 			if want := []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20}; !slices.Equal(ok, want) {
 				t.Errorf("accepted pages %v, want each of 1..20 once", ok)
@@ -107,7 +113,7 @@ func TestInjectEveryMatch(t *testing.T) {
 		if !errors.As(walkErr, &pe) || pe.PageNo != 5 || !errors.Is(walkErr, livempu.ErrInvalidParam) || n != 40 {
 			t.Fatalf("run %d: %d records, then %v; want 40 then page 5's InvalidParam", i, n, walkErr)
 		}
-		for _, p := range pagesOf(srv, actRecords, livetest.Faulted) {
+		for _, p := range pagesOf(srv, actRecords, failed) {
 			if p != 5 {
 				t.Fatalf("run %d: page %d faulted", i, p)
 			}

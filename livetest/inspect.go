@@ -9,37 +9,22 @@ import (
 	"github.com/livempu/livempu-go/signer"
 )
 
-// Outcome is what became of a request.
-type Outcome int
+// outcome is what became of a request, as Stats counts it.
+type outcome int
 
 const (
-	// Rejected requests were refused before QPS accounting: bad method or
+	// rejected requests were refused before QPS accounting: bad method or
 	// path, unknown action or version, signature, timestamp, token or nonce.
-	Rejected Outcome = iota
-	// Faulted requests were consumed by an injected fault (Inject).
-	Faulted
-	// Throttled requests exceeded the action's QPS limit (Throttling.User).
-	Throttled
-	// Accepted requests were counted against the QPS limit and answered
+	rejected outcome = iota
+	// faulted requests were consumed by an injected fault (Inject).
+	faulted
+	// throttled requests exceeded the action's QPS limit (Throttling.User).
+	throttled
+	// accepted requests were counted against the QPS limit and answered
 	// with data or a parameter error (or not at all if the client left
 	// during the latency).
-	Accepted
+	accepted
 )
-
-// String returns "rejected", "faulted", "throttled" or "accepted".
-func (o Outcome) String() string {
-	switch o {
-	case Rejected:
-		return "rejected"
-	case Faulted:
-		return "faulted"
-	case Throttled:
-		return "throttled"
-	case Accepted:
-		return "accepted"
-	}
-	return "Outcome(?)"
-}
 
 // redacted replaces the values of the Authorization and
 // x-acs-security-token headers in Request.Header.
@@ -78,8 +63,8 @@ type Request struct {
 	Code string
 	// RequestID is the x-acs-request-id answered.
 	RequestID string
-	// Outcome says how far the request got.
-	Outcome Outcome
+
+	outcome outcome // how far the request got, for Stats
 }
 
 // Param is one operation parameter of a Request: its name and its decoded
@@ -102,7 +87,11 @@ func (r Request) Param(key string) string {
 type Counts struct {
 	// Requests is every request received.
 	Requests int
-	// Rejected, Faulted, Throttled and Accepted count requests by Outcome.
+	// Rejected counts the requests refused before QPS accounting (bad
+	// method or path, unknown action or version, signature, timestamp,
+	// token or nonce), Faulted those answered by an injected fault,
+	// Throttled those over the QPS limit, and Accepted those counted
+	// against the limit and answered with data or a parameter error.
 	Rejected, Faulted, Throttled, Accepted int
 	// Succeeded counts the accepted requests answered with data (HTTP 200).
 	Succeeded int
@@ -110,14 +99,14 @@ type Counts struct {
 
 func (c *Counts) add(r *Request) {
 	c.Requests++
-	switch r.Outcome {
-	case Rejected:
+	switch r.outcome {
+	case rejected:
 		c.Rejected++
-	case Faulted:
+	case faulted:
 		c.Faulted++
-	case Throttled:
+	case throttled:
 		c.Throttled++
-	case Accepted:
+	case accepted:
 		c.Accepted++
 		if r.Status == http.StatusOK {
 			c.Succeeded++
