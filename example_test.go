@@ -26,7 +26,10 @@ func exampleServer() *livetest.Server {
 			Time: now.Add(time.Duration(i-3) * time.Hour), Cost: 20 * time.Millisecond, CallbackURL: "https://example.com/cb",
 			Data: fmt.Sprintf(`{"EventType":1,"MsgId":"msg-%d","TaskId":"task-%d","CallbackTs":%d,"Payload":{"EventCode":1,"ErrorCode":%d}}`, i+1, i+1, now.UnixMilli(), i*1001)})
 	}
-	return livetest.NewServer(nil, livetest.WithClock(func() time.Time { return now }), livetest.WithTasks(tasks...), livetest.WithRecords(records...))
+	srv := livetest.NewServer(nil, livetest.WithClock(func() time.Time { return now }))
+	srv.AddTasks(tasks...)
+	srv.AddRecords(records...)
+	return srv
 }
 
 func ExampleNewClient() {

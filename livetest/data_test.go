@@ -54,7 +54,9 @@ func TestTasksRoundTrip(t *testing.T) {
 	tasks, _ := livetest.Generate(25, 0, 42, time.Now())
 	for _, v := range versions {
 		t.Run(v.String(), func(t *testing.T) {
-			srv := livetest.NewServer(t, livetest.WithTasks(fullTask("full-1")), livetest.WithTasks(tasks...))
+			srv := livetest.NewServer(t)
+			srv.AddTasks(fullTask("full-1"))
+			srv.AddTasks(tasks...)
 			c := srv.Client(livempu.WithSignatureVersion(v))
 
 			// One task by TaskId, every field set.
@@ -147,7 +149,8 @@ func TestGeneratedVariety(t *testing.T) {
 
 func TestTaskOrder(t *testing.T) {
 	a, b, c, d := fullTask("a"), fullTask("b"), fullTask("c"), fullTask("d")
-	srv := livetest.NewServer(t, livetest.WithTasks(a, b, c))
+	srv := livetest.NewServer(t)
+	srv.AddTasks(a, b, c)
 	cl := srv.Client()
 	ids := func() []string {
 		t.Helper()
@@ -193,7 +196,8 @@ func TestTaskOrder(t *testing.T) {
 
 func TestTaskMovesBetweenPagesMidWalk(t *testing.T) {
 	tasks, _ := livetest.Generate(6, 0, 3, time.Now())
-	srv := livetest.NewServer(t, livetest.WithTasks(tasks...))
+	srv := livetest.NewServer(t)
+	srv.AddTasks(tasks...)
 	c := srv.Client()
 	page := func(no int) []livempu.MPUTask {
 		resp, err := c.ListRtcMPUTaskDetail(ctx(t), &livempu.ListRtcMPUTaskDetailRequest{AppID: livetest.DemoAppID, PageSize: 3, PageNo: no})

@@ -107,7 +107,8 @@ func TestFaults(t *testing.T) {
 func TestLatency(t *testing.T) {
 	t.Parallel()
 	const action = livempu.ActionListRtcMPUTaskDetail
-	srv := livetest.NewServer(t, livetest.WithLatency(50*time.Millisecond))
+	srv := livetest.NewServer(t)
+	srv.SetLatency("", 50*time.Millisecond)
 	c := srv.Client()
 	start := time.Now()
 	if _, err := c.ListRtcMPUTaskDetail(ctx(t), &livempu.ListRtcMPUTaskDetailRequest{AppID: livetest.DemoAppID, TaskID: "t"}); err != nil {
@@ -153,7 +154,8 @@ func TestLatency(t *testing.T) {
 
 func TestCloseDuringLatency(t *testing.T) {
 	t.Parallel()
-	srv := livetest.NewServer(t, livetest.WithLatency(time.Hour))
+	srv := livetest.NewServer(t)
+	srv.SetLatency("", time.Hour)
 	c := srv.Client(livempu.WithMaxRetries(0))
 	done := make(chan error, 1)
 	go func() {
@@ -204,7 +206,6 @@ func TestOptionErrors(t *testing.T) {
 		{livetest.WithAccount("a", "s", ""), livetest.WithAccount("a", "t", "")},
 		{livetest.WithGenerated(-1, 0, 1)},
 		{livetest.WithQPS(livempu.ActionListRtcMPUTaskDetail, -1)},
-		{livetest.WithLatency(-time.Second)},
 	} {
 		if msg := newServerFailure(t, opts...); msg == "" {
 			t.Errorf("NewServer accepted %d options", len(opts))

@@ -14,8 +14,6 @@ type Option func(*config)
 type config struct {
 	accounts []account
 	apps     []string
-	tasks    []livempu.MPUTask
-	records  []livempu.EventSubRecord
 	genTasks int
 	genRecs  int
 	genSeed  int64
@@ -23,7 +21,6 @@ type config struct {
 	now      func() time.Time
 	qps      map[string]int
 	others   map[string]int
-	latency  time.Duration
 	logLimit int
 	err      error
 }
@@ -87,22 +84,8 @@ func WithApps(appIDs ...string) Option {
 	}
 }
 
-// WithTasks stores tasks, as AddTasks does when the server starts: the
-// first given is listed first (it gets the newest update time).
-func WithTasks(tasks ...livempu.MPUTask) Option {
-	return func(c *config) { c.tasks = append(c.tasks, tasks...) }
-}
-
-// WithRecords stores callback records, as AddRecords does when the server
-// starts.
-func WithRecords(records ...livempu.EventSubRecord) Option {
-	return func(c *config) { c.records = append(c.records, records...) }
-}
-
 // WithGenerated stores the tasks and records Generate returns for the seed
-// and the server clock's time at start, for the application DemoAppID. They
-// are stored after those of WithTasks and WithRecords, so the generated
-// tasks are listed first.
+// and the server clock's time at start, for the application DemoAppID.
 func WithGenerated(tasks, records int, seed int64) Option {
 	return func(c *config) {
 		if tasks < 0 || records < 0 {
@@ -155,18 +138,6 @@ func WithOtherCallers(action string, n int) Option {
 			c.others = make(map[string]int)
 		}
 		c.others[action] = n
-	}
-}
-
-// WithLatency delays the answer of every accepted request by d, for every
-// action (see Server.SetLatency for one action).
-func WithLatency(d time.Duration) Option {
-	return func(c *config) {
-		if d < 0 {
-			c.fail("WithLatency(%v): must not be negative", d)
-			return
-		}
-		c.latency = d
 	}
 }
 

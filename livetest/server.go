@@ -143,7 +143,6 @@ func start(t testing.TB, opts []Option) (*Server, error) {
 		apps:      map[string]bool{DemoAppID: true},
 		nonces:    make(map[nonceKey]time.Time),
 		qps:       map[string]int{},
-		latency:   cfg.latency,
 		latencyBy: map[string]time.Duration{},
 		windows:   map[windowKey]*window{},
 		maxWindow: map[string]int{},
@@ -162,8 +161,6 @@ func start(t testing.TB, opts []Option) (*Server, error) {
 	for _, id := range cfg.apps {
 		s.apps[id] = true
 	}
-	s.AddTasks(cfg.tasks...)
-	s.AddRecords(cfg.records...)
 	if cfg.generate {
 		tasks, recs := Generate(cfg.genTasks, cfg.genRecs, cfg.genSeed, s.Now())
 		s.AddTasks(tasks...)

@@ -34,7 +34,8 @@ func TestCSVNeutralisesFormulas(t *testing.T) {
 		MultiStreamURL:  []livempu.RelayURL{{URL: "\t=1+1"}},
 		SingleSubParams: livempu.SingleSubParams{UserID: "+1-555-0100"},
 	}
-	srv := livetest.NewServer(t, livetest.WithTasks(task))
+	srv := livetest.NewServer(t)
+	srv.AddTasks(task)
 	ev, err := json.Marshal(livempu.MPUEvent{
 		EventType: 1, MsgID: "msg-1", AppID: app, SubID: "sub-1", TaskID: "task-1", CallbackTs: srv.Now().Add(-time.Hour),
 		Payload: livempu.EventPayload{DstURL: "\r=2+5", EventCode: 1, ErrorCode: -1, ErrorMessage: minusCalc, EventTs: srv.Now().Add(-time.Hour)},
