@@ -3,6 +3,7 @@ package livetest_test
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -347,7 +348,7 @@ func TestRequestsInspection(t *testing.T) {
 	if len(reqs) != 2 {
 		t.Fatalf("%d requests", len(reqs))
 	}
-	want := p("AppId", "app-1", "PageNo", "2", "PageSize", "7")
+	want := url.Values{"AppId": {"app-1"}, "PageNo": {"2"}, "PageSize": {"7"}}
 	for i, r := range reqs {
 		if r.SignatureVersion != versions[i] || r.Action != livempu.ActionListRtcMPUTaskDetail || r.APIVersion != livempu.APIVersion ||
 			r.AccessKeyID != "STS.key1" || r.Nonce == "" || r.Time.IsZero() || r.Status != 200 || r.Code != "" ||
@@ -357,8 +358,8 @@ func TestRequestsInspection(t *testing.T) {
 		if diff := cmp.Diff(want, r.Params); diff != "" {
 			t.Errorf("request %d params (-want +got):\n%s", i, diff)
 		}
-		if r.Param("PageNo") != "2" {
-			t.Errorf("Param(PageNo) = %q", r.Param("PageNo"))
+		if r.Params.Get("PageNo") != "2" {
+			t.Errorf("Param(PageNo) = %q", r.Params.Get("PageNo"))
 		}
 		for k, vs := range r.Header {
 			for _, v := range vs {
@@ -386,7 +387,7 @@ func TestRequestLogLimit(t *testing.T) {
 		}
 	}
 	reqs := srv.Requests()
-	if len(reqs) != 3 || reqs[2].Param("PageNo") != "10" || reqs[0].Param("PageNo") != "8" {
+	if len(reqs) != 3 || reqs[2].Params.Get("PageNo") != "10" || reqs[0].Params.Get("PageNo") != "8" {
 		t.Errorf("kept %d requests: %+v", len(reqs), reqs)
 	}
 	if srv.Stats().Requests != 10 {

@@ -217,7 +217,7 @@ func TestErrorsRaw(t *testing.T) {
 	tests := []struct {
 		name    string
 		action  string
-		params  []livetest.Param
+		params  []param
 		status  int
 		code    string
 		message string

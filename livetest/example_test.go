@@ -100,7 +100,7 @@ func ExampleServer_Requests() {
 	}
 	// Output:
 	// ListRtcMPUTaskDetail ACS3-HMAC-SHA256 200 true
-	// [{AppId my-app} {PageNo 3} {PageSize 20}]
+	// map[AppId:[my-app] PageNo:[3] PageSize:[20]]
 	// Authorization: REDACTED
 }
 

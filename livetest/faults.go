@@ -79,7 +79,7 @@ type injection struct {
 // anything else the request says:
 //
 //	srv.Inject(livetest.Fail(503, "ServiceUnavailable"), 1, func(r livetest.Request) bool {
-//		return r.Action == livempu.ActionListRtcMPUTaskDetail && r.Param("PageNo") == "3"
+//		return r.Action == livempu.ActionListRtcMPUTaskDetail && r.Params.Get("PageNo") == "3"
 //	})
 //
 // Because the condition is about the request and not its arrival order, a
@@ -127,7 +127,7 @@ func (s *Server) takeFault(rec *Request) (Fault, bool) {
 		return Fault{}, false
 	}
 	r := *rec
-	r.Params = slices.Clone(rec.Params)
+	r.Params = cloneValues(rec.Params)
 	r.Header = rec.Header.Clone()
 	for _, in := range pending {
 		if in.when != nil && !in.when(r) {

@@ -6,7 +6,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"slices"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -166,7 +166,7 @@ func (x *exchange) serve() {
 		return
 	}
 	rec.SignatureVersion, rec.AccessKeyID, rec.Nonce, rec.Time = signer.Version(v.Version), v.AccessKeyID, v.Nonce, v.Time
-	rec.Params = sortParams(toParams(v.Params))
+	rec.Params = toValues(v.Params)
 	if rec.Action != v.Action || rec.APIVersion != v.APIVersion {
 		// Both are read from the same place as Verify reads them, so this
 		// only happens for a request that names them twice.
@@ -263,28 +263,25 @@ func (x *exchange) peek(body []byte) []acsauth.Param {
 	}
 	for _, p := range all {
 		if !v1Common[p.Key] {
-			rec.Params = append(rec.Params, Param(p))
+			if rec.Params == nil {
+				rec.Params = url.Values{}
+			}
+			rec.Params.Add(p.Key, p.Value)
 		}
 	}
-	sortParams(rec.Params)
 	return all
 }
 
-// toParams copies ps as Request parameters (nil for nil, like slices.Clone).
-func toParams(ps []acsauth.Param) []Param {
+// toValues copies ps as Request parameters (nil for nil).
+func toValues(ps []acsauth.Param) url.Values {
 	if ps == nil {
 		return nil
 	}
-	out := make([]Param, len(ps))
-	for i, p := range ps {
-		out[i] = Param(p)
+	out := make(url.Values, len(ps))
+	for _, p := range ps {
+		out.Add(p.Key, p.Value)
 	}
 	return out
-}
-
-func sortParams(ps []Param) []Param {
-	slices.SortStableFunc(ps, func(a, b Param) int { return strings.Compare(a.Key, b.Key) })
-	return ps
 }
 
 // redactHeader clones h with the credentials masked.

@@ -28,7 +28,7 @@ func ctx(t *testing.T) context.Context {
 
 // rawRequest builds a request signed by signer.Signer directly, bypassing
 // the SDK's validation.
-func rawRequest(t *testing.T, srv *livetest.Server, v signer.Version, action string, params []livetest.Param, creds signer.Credentials) *http.Request {
+func rawRequest(t *testing.T, srv *livetest.Server, v signer.Version, action string, params []param, creds signer.Credentials) *http.Request {
 	t.Helper()
 	var q []string
 	for _, p := range params {
@@ -82,11 +82,14 @@ func decodeError(t *testing.T, body []byte) errorDoc {
 	return d
 }
 
+// param is one operation parameter of a hand-made request.
+type param struct{ Key, Value string }
+
 // p builds a parameter list from key, value pairs.
-func p(kv ...string) []livetest.Param {
-	var out []livetest.Param
+func p(kv ...string) []param {
+	var out []param
 	for i := 0; i+1 < len(kv); i += 2 {
-		out = append(out, livetest.Param{Key: kv[i], Value: kv[i+1]})
+		out = append(out, param{Key: kv[i], Value: kv[i+1]})
 	}
 	return out
 }

@@ -27,7 +27,7 @@ func answered(r livetest.Request) bool { return r.Status == http.StatusOK }
 // onPage is the condition of a fault keyed to one page of one action.
 func onPage(action string, pageNo int) func(livetest.Request) bool {
 	want := strconv.Itoa(pageNo)
-	return func(r livetest.Request) bool { return r.Action == action && r.Param("PageNo") == want }
+	return func(r livetest.Request) bool { return r.Action == action && r.Params.Get("PageNo") == want }
 }
 
 // pagesOf returns the PageNo of each logged request for action that meets
@@ -36,7 +36,7 @@ func pagesOf(srv *livetest.Server, action string, cond func(livetest.Request) bo
 	var pages []int
 	for _, r := range srv.Requests() {
 		if r.Action == action && cond(r) {
-			n, _ := strconv.Atoi(r.Param("PageNo"))
+			n, _ := strconv.Atoi(r.Params.Get("PageNo"))
 			pages = append(pages, n)
 		}
 	}

@@ -3,7 +3,7 @@ package livetest
 import (
 	"maps"
 	"net/http"
-	"slices"
+	"net/url"
 	"time"
 
 	"github.com/livempu/livempu-go/signer"
@@ -51,8 +51,9 @@ type Request struct {
 	// Received is the server clock's time when the request arrived.
 	Received time.Time
 	// Params are the operation parameters (without V1's common and
-	// signature parameters), sorted by name.
-	Params []Param
+	// signature parameters), decoded: Params.Get("PageNo") is the page
+	// asked for.
+	Params url.Values
 	// Header is a copy of the request headers, with Authorization and
 	// x-acs-security-token replaced by "REDACTED".
 	Header http.Header
@@ -67,19 +68,8 @@ type Request struct {
 	outcome outcome // how far the request got, for Stats
 }
 
-// Param is one operation parameter of a Request: its name and its decoded
-// value.
-type Param struct{ Key, Value string }
-
-// Param returns the value of the first operation parameter named key, or "".
-func (r Request) Param(key string) string {
-	for _, p := range r.Params {
-		if p.Key == key {
-			return p.Value
-		}
-	}
-	return ""
-}
+// cloneValues returns a deep copy of v (nil for nil).
+func cloneValues(v url.Values) url.Values { return url.Values(http.Header(v).Clone()) }
 
 // Counts are request counters. Requests is the sum of Rejected, Faulted,
 // Throttled and Accepted (once every request has been answered); Succeeded
@@ -135,7 +125,7 @@ func (s *Server) Requests() []Request {
 	}
 	out := make([]Request, len(log))
 	for i, r := range log {
-		r.Params = slices.Clone(r.Params)
+		r.Params = cloneValues(r.Params)
 		r.Header = r.Header.Clone()
 		out[i] = r
 	}

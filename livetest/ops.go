@@ -2,6 +2,7 @@ package livetest
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -14,17 +15,14 @@ const requestTimeLayout = "2006-01-02T15:04:05Z"
 // params gives an operation's parameters by name, refusing repeats.
 type params map[string]string
 
-func newParams(ps []Param, names ...string) (params, *apiError) {
+func newParams(ps url.Values, names ...string) (params, *apiError) {
 	p := params{}
-	for _, kv := range ps {
-		for _, n := range names {
-			if kv.Key != n {
-				continue
-			}
-			if _, dup := p[n]; dup {
-				return nil, invalidParam(n, "it is specified more than once")
-			}
-			p[n] = kv.Value
+	for _, n := range names {
+		switch vs := ps[n]; {
+		case len(vs) > 1:
+			return nil, invalidParam(n, "it is specified more than once")
+		case len(vs) == 1:
+			p[n] = vs[0]
 		}
 	}
 	return p, nil
@@ -121,7 +119,7 @@ func pageBounds(n, size, no int) (from, to int) {
 }
 
 // listTasks answers ListRtcMPUTaskDetail.
-func (s *Server) listTasks(ps []Param, requestID string) ([]byte, *apiError) {
+func (s *Server) listTasks(ps url.Values, requestID string) ([]byte, *apiError) {
 	p, e := newParams(ps, "AppId", "TaskId", "PageSize", "PageNo")
 	if e != nil {
 		return nil, e
@@ -170,7 +168,7 @@ func (s *Server) listTasks(ps []Param, requestID string) ([]byte, *apiError) {
 }
 
 // listRecords answers ListRtcMPUEventSubRecord.
-func (s *Server) listRecords(ps []Param, requestID string) ([]byte, *apiError) {
+func (s *Server) listRecords(ps url.Values, requestID string) ([]byte, *apiError) {
 	p, e := newParams(ps, "AppId", "SubId", "StartTime", "EndTime", "PageSize", "PageNo")
 	if e != nil {
 		return nil, e

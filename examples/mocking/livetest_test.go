@@ -41,7 +41,7 @@ func TestFailedCallbacksAgainstLivetest(t *testing.T) {
 	// for the account. The fault is keyed to the page, not to the order in
 	// which requests arrive.
 	srv.Inject(livetest.Fail(403, "OperationDenied"), 1, func(r livetest.Request) bool {
-		return r.Action == livempu.ActionListRtcMPUTaskDetail && r.Param("PageNo") == "2"
+		return r.Action == livempu.ActionListRtcMPUTaskDetail && r.Params.Get("PageNo") == "2"
 	})
 	if _, err := relaymon.MixedTasks(ctx, client, livetest.DemoAppID); !errors.Is(err, livempu.ErrOperationDenied) {
 		t.Fatalf("err = %v, want ErrOperationDenied", err)
