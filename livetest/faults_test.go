@@ -47,7 +47,7 @@ func TestFaults(t *testing.T) {
 					t.Fatal(err)
 				}
 				if st := srv.Stats(); st.Requests != 3 || st.Faulted != 2 || st.Succeeded != 1 {
-					t.Errorf("stats %+v", st.Counts)
+					t.Errorf("stats %+v", st)
 				}
 			})
 			t.Run("broken body", func(t *testing.T) {
@@ -76,7 +76,7 @@ func TestFaults(t *testing.T) {
 					t.Errorf("retried: %v", err)
 				}
 				if st := srv.Stats(); st.Faulted != 2 || st.Succeeded != 1 {
-					t.Errorf("stats %+v", st.Counts)
+					t.Errorf("stats %+v", st)
 				}
 			})
 		})

@@ -1,9 +1,9 @@
 package livetest
 
 import (
-	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/livempu/livempu-go/signer"
@@ -71,10 +71,11 @@ type Request struct {
 // cloneValues returns a deep copy of v (nil for nil).
 func cloneValues(v url.Values) url.Values { return url.Values(http.Header(v).Clone()) }
 
-// Counts are request counters. Requests is the sum of Rejected, Faulted,
-// Throttled and Accepted (once every request has been answered); Succeeded
-// is a part of Accepted.
-type Counts struct {
+// Stats are request counters, since the server started or since
+// ResetRequests. Requests is the sum of Rejected, Faulted, Throttled and
+// Accepted (once every request has been answered); Succeeded is a part of
+// Accepted.
+type Stats struct {
 	// Requests is every request received.
 	Requests int
 	// Rejected counts the requests refused before QPS accounting (bad
@@ -87,7 +88,7 @@ type Counts struct {
 	Succeeded int
 }
 
-func (c *Counts) add(r *Request) {
+func (c *Stats) add(r *Request) {
 	c.Requests++
 	switch r.outcome {
 	case rejected:
@@ -102,16 +103,6 @@ func (c *Counts) add(r *Request) {
 			c.Succeeded++
 		}
 	}
-}
-
-// Stats are the server's counters since it started or since
-// ResetRequests.
-type Stats struct {
-	// Counts are the totals over every action.
-	Counts
-	// ByAction holds the counts of each action named by a request ("" for
-	// requests that named none).
-	ByAction map[string]Counts
 }
 
 // Requests returns the requests received since the server started or since
@@ -132,12 +123,25 @@ func (s *Server) Requests() []Request {
 	return out
 }
 
-// Stats returns the request counters.
-func (s *Server) Stats() Stats {
+// Stats returns the counters of the requests for the given actions (""
+// for requests that named none), or of every request when no action is
+// given.
+func (s *Server) Stats(actions ...string) Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st := s.stats
-	st.ByAction = maps.Clone(s.stats.ByAction)
+	if len(actions) == 0 {
+		return s.stats
+	}
+	var st Stats
+	for _, a := range slices.Compact(slices.Sorted(slices.Values(actions))) {
+		c := s.statsBy[a]
+		st.Requests += c.Requests
+		st.Rejected += c.Rejected
+		st.Faulted += c.Faulted
+		st.Throttled += c.Throttled
+		st.Accepted += c.Accepted
+		st.Succeeded += c.Succeeded
+	}
 	return st
 }
 
@@ -148,7 +152,8 @@ func (s *Server) ResetRequests() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.log = nil
-	s.stats = Stats{ByAction: map[string]Counts{}}
+	s.stats = Stats{}
+	clear(s.statsBy)
 	clear(s.maxWindow)
 }
 
@@ -167,9 +172,9 @@ func (s *Server) record(r *Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.stats.add(r)
-	c := s.stats.ByAction[r.Action]
+	c := s.statsBy[r.Action]
 	c.add(r)
-	s.stats.ByAction[r.Action] = c
+	s.statsBy[r.Action] = c
 	s.log = append(s.log, *r)
 	if s.logLimit > 0 && len(s.log) >= 2*s.logLimit {
 		// Trim in bulk so that recording stays amortized O(1).

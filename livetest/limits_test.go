@@ -114,9 +114,9 @@ func TestDefaultLimiterStaysUnderQPS(t *testing.T) {
 	mu.Lock()
 	clientMax := maxWindow(sent)
 	mu.Unlock()
-	t.Logf("%v; stats %+v; max per second: sent %d, accepted %d", elapsed, st.Counts, clientMax, srv.MaxWindow(action))
+	t.Logf("%v; stats %+v; max per second: sent %d, accepted %d", elapsed, st, clientMax, srv.MaxWindow(action))
 	if st.Succeeded != 150 {
-		t.Errorf("stats %+v", st.Counts)
+		t.Errorf("stats %+v", st)
 	}
 	// Not also a lower bound: a starved machine can spread the calls out.
 	if mw := srv.MaxWindow(action); mw > livempu.QPSListRtcMPUTaskDetail {
@@ -174,7 +174,7 @@ func TestThrottlingHeaderAndWindow(t *testing.T) {
 	if code, _, body := status(); code != 200 {
 		t.Fatalf("after a second: %d %s", code, body)
 	}
-	if st := srv.Stats(); st.Throttled != 1 || st.ByAction[action].Accepted != 3 || srv.MaxWindow(action) != 2 {
+	if st := srv.Stats(); st.Throttled != 1 || srv.Stats(action).Accepted != 3 || srv.MaxWindow(action) != 2 {
 		t.Errorf("stats %+v, max window %d", st, srv.MaxWindow(action))
 	}
 	// Disabled enforcement.
@@ -204,7 +204,7 @@ func TestThrottledThenRetriedBySDK(t *testing.T) {
 	}
 	wg.Wait()
 	if st := srv.Stats(); st.Succeeded != 6 || st.Throttled == 0 {
-		t.Errorf("stats %+v", st.Counts)
+		t.Errorf("stats %+v", st)
 	}
 }
 

@@ -95,7 +95,8 @@ type Server struct {
 	maxWindow map[string]int
 	log       []Request
 	logLimit  int
-	stats     Stats
+	stats     Stats            // every request
+	statsBy   map[string]Stats // by action
 }
 
 // NewServer starts a Server for a test and closes it when the test ends
@@ -148,7 +149,7 @@ func start(t testing.TB, opts []Option) (*Server, error) {
 		maxWindow: map[string]int{},
 		logLimit:  cfg.logLimit,
 	}
-	s.stats.ByAction = map[string]Counts{}
+	s.statsBy = map[string]Stats{}
 	for _, a := range []string{livempu.ActionListRtcMPUTaskDetail, livempu.ActionListRtcMPUEventSubRecord} {
 		s.qps[a] = adapt.DocumentedQPS(a)
 	}

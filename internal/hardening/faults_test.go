@@ -366,7 +366,7 @@ func runFault(t *testing.T, f fault, op operation, ver signer.Version) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	if st.Requests != wantSeen {
-		t.Errorf("the server saw %d requests, want %d (%+v)", st.Requests, wantSeen, st.Counts)
+		t.Errorf("the server saw %d requests, want %d (%+v)", st.Requests, wantSeen, st)
 	}
 	for _, r := range srv.Requests() {
 		noSecret(t, "livetest.Request", formatted(r))

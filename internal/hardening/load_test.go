@@ -147,7 +147,7 @@ func TestLoad(t *testing.T) {
 
 	st := srv.Stats()
 	t.Logf("%d goroutines for %v: %d+%d succeeded, %d ended on the deadline, %d other typed errors; server: %+v",
-		goroutines, elapsed.Round(time.Millisecond), ok[0].Load(), ok[1].Load(), deadline.Load(), typed.Load(), st.Counts)
+		goroutines, elapsed.Round(time.Millisecond), ok[0].Load(), ok[1].Load(), deadline.Load(), typed.Load(), st)
 
 	// What the client controls: its send times.
 	sent := 0
@@ -155,7 +155,7 @@ func TestLoad(t *testing.T) {
 		times := sends.times(op.action)
 		sent += len(times)
 		t.Logf("%s: %d sent; worst one-second window: %d sends, %d server arrivals (limit %d); server: %+v",
-			op.action, len(times), maxWindowOf(times), srv.MaxWindow(op.action), quota[op.action], st.ByAction[op.action])
+			op.action, len(times), maxWindowOf(times), srv.MaxWindow(op.action), quota[op.action], srv.Stats(op.action))
 		if n, at := aheadOfRate(times, first, livempu.DefaultRate(op.action)); n > 0 {
 			t.Errorf("%s: request %d was sent %v after the start, ahead of a limiter at %v/s",
 				op.action, n, at.Round(time.Microsecond), livempu.DefaultRate(op.action))
