@@ -70,24 +70,6 @@ func (s *Server) AddTasks(tasks ...livempu.MPUTask) {
 	slices.SortStableFunc(s.tasks, cmpTasks)
 }
 
-// SetTaskUpdated sets the update time of a stored task, moving it in the
-// listing order (newest first; among equal times, the task updated last
-// comes first), for example to make it jump pages during a paged walk. It
-// reports whether the task exists.
-func (s *Server) SetTaskUpdated(appID, taskID string, updated time.Time) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, e := range s.tasks {
-		if e.task.AppID == appID && e.task.TaskID == taskID {
-			s.seq++
-			e.updated, e.seq = updated, s.seq
-			slices.SortStableFunc(s.tasks, cmpTasks)
-			return true
-		}
-	}
-	return false
-}
-
 // RemoveTasks deletes stored tasks of an application and reports how many
 // it removed.
 func (s *Server) RemoveTasks(appID string, taskIDs ...string) int {

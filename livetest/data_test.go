@@ -174,22 +174,15 @@ func TestTaskOrder(t *testing.T) {
 	check("a", "b", "c")
 	srv.AddTasks(d)
 	check("d", "a", "b", "c")
-	if !srv.SetTaskUpdated("app-1", "c", srv.Now().Add(time.Hour)) {
-		t.Fatal("SetTaskUpdated: task not found")
-	}
+	srv.AddTasks(c) // an update moves it to the front
 	check("c", "d", "a", "b")
-	srv.SetTaskUpdated("app-1", "c", srv.Now().Add(-time.Hour))
-	check("d", "a", "b", "c")
 	b.ChannelID = "changed"
 	srv.AddTasks(b) // replaces b, as an update
-	check("b", "d", "a", "c")
+	check("b", "c", "d", "a")
 	if n := srv.RemoveTasks("app-1", "a", "zz"); n != 1 {
 		t.Errorf("RemoveTasks removed %d", n)
 	}
-	check("b", "d", "c")
-	if srv.SetTaskUpdated("app-1", "zz", time.Now()) {
-		t.Error("SetTaskUpdated found a missing task")
-	}
+	check("b", "c", "d")
 	if got := srv.Tasks(); len(got) != 3 || got[0].ChannelID != "changed" {
 		t.Errorf("Tasks() = %d tasks, first %q", len(got), got[0].ChannelID)
 	}
@@ -210,7 +203,7 @@ func TestTaskMovesBetweenPagesMidWalk(t *testing.T) {
 	first := page(1)
 	// The last task is updated between the two pages: it moves to page 1,
 	// pushing the third task of page 1 onto page 2, where it shows again.
-	srv.SetTaskUpdated(livetest.DemoAppID, tasks[5].TaskID, srv.Now().Add(time.Second))
+	srv.AddTasks(tasks[5])
 	second := page(2)
 	if first[2].TaskID != tasks[2].TaskID || second[0].TaskID != tasks[2].TaskID {
 		t.Errorf("got pages %v / %v", first[2].TaskID, second[0].TaskID)

@@ -31,7 +31,7 @@
 // stays deterministic when a walk prefetches pages concurrently (ForAction
 // is the condition for every request of an action), and SetLatency delays
 // answers. The data can be changed while a
-// test runs (AddTasks, SetTaskUpdated, RemoveTasks, AddRecords), and the
+// test runs (AddTasks, RemoveTasks, AddRecords), and the
 // traffic inspected (Requests, Stats, MaxWindow).
 //
 // Data is shared by every account of a server. The package imports only the
