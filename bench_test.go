@@ -10,6 +10,7 @@ import (
 	"time"
 
 	livempu "github.com/livempu/livempu-go"
+	"github.com/livempu/livempu-go/internal/servicejson"
 	"github.com/livempu/livempu-go/pager"
 )
 
@@ -44,7 +45,7 @@ func taskPage(n int) []byte {
 	for i := 0; i < n; i++ {
 		p.MPUTasks = append(p.MPUTasks, benchTask(i))
 	}
-	return p.AppendWireJSON(nil)
+	return servicejson.Append(nil, p)
 }
 
 func recordPage(n int) []byte {
@@ -52,7 +53,7 @@ func recordPage(n int) []byte {
 	for i := 0; i < n; i++ {
 		p.Logs = append(p.Logs, benchRecord(i))
 	}
-	return p.AppendWireJSON(nil)
+	return servicejson.Append(nil, p)
 }
 
 // benchClient is a client on an in-memory transport, without rate limits.
@@ -135,7 +136,7 @@ func BenchmarkWalkWithLatency(b *testing.B) {
 					page.Logs = append(page.Logs, livempu.EventSubRecord{MsgID: fmt.Sprint(i)})
 				}
 				page.Count = len(page.Logs)
-				writeJSON(w, 200, string(page.AppendWireJSON(nil)))
+				writeJSON(w, 200, string(servicejson.Append(nil, page)))
 			})
 			id := fmt.Sprintf("%s-walk-%d-%d", testKeyID, prefetch, time.Now().UnixNano())
 			c, err := livempu.NewClient(livempu.WithEndpoint(f.srv.URL), livempu.WithStaticCredentials(id, testSecret, ""))

@@ -233,9 +233,6 @@ func (c *Client) String() string {
 	return "livempu.Client{endpoint: " + c.baseURL + region + ", signature: " + c.signer.Version.String() + "}"
 }
 
-// GoString is used by %#v; like String it shows no credentials.
-func (c *Client) GoString() string { return c.String() }
-
 // Format prints String for every verb, so no unexported field (credentials
 // included) is ever printed.
 func (c *Client) Format(f fmt.State, verb rune) { _, _ = f.Write([]byte(c.String())) }

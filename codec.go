@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/livempu/livempu-go/internal/servicejson"
 	"github.com/livempu/livempu-go/internal/wire"
 )
 
@@ -12,7 +13,7 @@ import (
 // response types (mpu_tasks_json.go, event_records_json.go). They decode in
 // one pass without reflection, accepting both the quoted and the native form
 // of every scalar, and encode either the typed form (json.Marshal) or the
-// service's wire form (AppendWireJSON).
+// service's wire form (appendWireJSON, for internal/servicejson).
 
 // decodeArray decodes the next value, a JSON array whose elements decode
 // with dec. An empty array gives nil; otherwise the slice starts with room
@@ -134,3 +135,21 @@ func region(d *wire.Decoder) (Region, error) {
 
 // durationUnits writes a duration as a whole count of unit.
 func durationUnits(d, unit time.Duration) int { return int(d / unit) }
+
+func init() { servicejson.Register(appendWireJSON) }
+
+// appendWireJSON appends page, one of the two response types or a pointer
+// to one, in the service's wire form; ok is false for any other value.
+func appendWireJSON(dst []byte, page any) (out []byte, ok bool) {
+	switch p := page.(type) {
+	case *ListRtcMPUTaskDetailResponse:
+		return p.appendWireJSON(dst), true
+	case ListRtcMPUTaskDetailResponse:
+		return p.appendWireJSON(dst), true
+	case *ListRtcMPUEventSubRecordResponse:
+		return p.appendWireJSON(dst), true
+	case ListRtcMPUEventSubRecordResponse:
+		return p.appendWireJSON(dst), true
+	}
+	return dst, false
+}

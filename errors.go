@@ -128,9 +128,6 @@ func (e *APIError) Is(target error) bool {
 	return s != nil && s == target
 }
 
-// Throttled reports whether the code is one of the Throttling family.
-func (e *APIError) Throttled() bool { return sentinelFor(e.Code) == ErrThrottled }
-
 // sentinelFor maps an Alibaba error code to its sentinel, or nil.
 func sentinelFor(code string) error {
 	switch code {

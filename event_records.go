@@ -115,7 +115,7 @@ func (r *ListRtcMPUEventSubRecordRequest) Validate() error {
 		v.fail("request", "is nil")
 		return v.result()
 	}
-	v.id("AppID", r.AppID, true, MaxAppIDLen)
+	v.id("AppID", r.AppID, true, maxAppIDLen)
 	v.text("SubID", r.SubID)
 	v.time("StartTime", r.StartTime)
 	v.time("EndTime", r.EndTime)

@@ -18,6 +18,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	livempu "github.com/livempu/livempu-go"
 	"github.com/livempu/livempu-go/internal/acsauth"
+	"github.com/livempu/livempu-go/internal/servicejson"
 	"github.com/livempu/livempu-go/livetest"
 	"github.com/livempu/livempu-go/signer"
 )
@@ -44,8 +45,8 @@ func fuzzSeedData() (tasks [][]byte, records [][]byte, events []string) {
 	rp := &livempu.ListRtcMPUEventSubRecordResponse{RequestID: "R-2", Count: len(rs), HasMore: true, Logs: rs}
 	tj, _ := json.Marshal(tp)
 	rj, _ := json.Marshal(rp)
-	tasks = [][]byte{tp.AppendWireJSON(nil), tj}
-	records = [][]byte{rp.AppendWireJSON(nil), rj}
+	tasks = [][]byte{servicejson.Append(nil, tp), tj}
+	records = [][]byte{servicejson.Append(nil, rp), rj}
 	for _, r := range rs[:2] {
 		events = append(events, r.Data)
 	}
@@ -78,7 +79,6 @@ func watchdog(input any) (stop func()) {
 func fuzzDecodePage[T any, P interface {
 	*T
 	json.Unmarshaler
-	AppendWireJSON([]byte) []byte
 }](t *testing.T, data []byte, strs func(*T) map[string]string) {
 	defer watchdog(data)()
 	// Through encoding/json, the public path.
@@ -124,14 +124,14 @@ func fuzzDecodePage[T any, P interface {
 		t.Fatalf("typed round trip of %q changes the value (-decoded +round-tripped):\n%s", data, cmp.Diff(direct, back))
 	}
 
-	// Wire form: AppendWireJSON → decode gives an equal value.
-	wireForm := P(&direct).AppendWireJSON(nil)
+	// Wire form: servicejson.Append → decode gives an equal value.
+	wireForm := servicejson.Append(nil, P(&direct))
 	if !json.Valid(wireForm) {
-		t.Fatalf("AppendWireJSON gives invalid JSON %q", wireForm)
+		t.Fatalf("servicejson.Append gives invalid JSON %q", wireForm)
 	}
 	var fromWire T
 	if err := json.Unmarshal(wireForm, P(&fromWire)); err != nil {
-		t.Fatalf("decoding AppendWireJSON's output %q (from %q): %v", wireForm, data, err)
+		t.Fatalf("decoding servicejson.Append's output %q (from %q): %v", wireForm, data, err)
 	}
 	if !cmp.Equal(direct, fromWire) {
 		t.Fatalf("wire round trip of %q changes the value (-decoded +round-tripped):\n%s", data, cmp.Diff(direct, fromWire))

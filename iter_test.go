@@ -16,6 +16,7 @@ import (
 	livempu "github.com/livempu/livempu-go"
 	"github.com/livempu/livempu-go/internal/leakcheck"
 	"github.com/livempu/livempu-go/internal/order"
+	"github.com/livempu/livempu-go/internal/servicejson"
 	"github.com/livempu/livempu-go/pager"
 	"github.com/livempu/livempu-go/signer"
 )
@@ -33,14 +34,14 @@ func pagingServer(t testing.TB, total int) *fakeServer {
 			for i := lo; i < hi; i++ {
 				page.MPUTasks = append(page.MPUTasks, livempu.MPUTask{AppID: "app-1", TaskID: fmt.Sprint("t", i), MixMode: livempu.MixModeMixed})
 			}
-			writeJSON(w, 200, string(page.AppendWireJSON(nil)))
+			writeJSON(w, 200, string(servicejson.Append(nil, page)))
 		default:
 			page := livempu.ListRtcMPUEventSubRecordResponse{RequestID: fmt.Sprint("p", no), HasMore: hi < total}
 			for i := lo; i < hi; i++ {
 				page.Logs = append(page.Logs, livempu.EventSubRecord{AppID: "app-1", MsgID: fmt.Sprint("m", i), HTTPCode: 200})
 			}
 			page.Count = len(page.Logs)
-			writeJSON(w, 200, string(page.AppendWireJSON(nil)))
+			writeJSON(w, 200, string(servicejson.Append(nil, page)))
 		}
 	})
 }

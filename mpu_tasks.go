@@ -212,8 +212,8 @@ func (r *ListRtcMPUTaskDetailRequest) Validate() error {
 		v.fail("request", "is nil")
 		return v.result()
 	}
-	v.id("AppID", r.AppID, true, MaxAppIDLen)
-	v.id("TaskID", r.TaskID, false, MaxTaskIDLen)
+	v.id("AppID", r.AppID, true, maxAppIDLen)
+	v.id("TaskID", r.TaskID, false, maxTaskIDLen)
 	v.page(r.PageSize, r.PageNo, r.TaskID == "")
 	return v.result()
 }

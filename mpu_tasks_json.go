@@ -17,10 +17,10 @@ func (r ListRtcMPUTaskDetailResponse) MarshalJSON() ([]byte, error) {
 	return marshalObject(r.encodeFields)
 }
 
-// AppendWireJSON appends the page encoded exactly as the service sends it,
-// numbers and booleans as strings where its documentation shows strings. It
-// is what livetest serves, and is useful for hand-made fixtures.
-func (r *ListRtcMPUTaskDetailResponse) AppendWireJSON(dst []byte) []byte {
+// appendWireJSON appends the page encoded exactly as the service sends it,
+// numbers and booleans as strings where its documentation shows strings
+// (see internal/servicejson, which livetest and the fixtures use).
+func (r *ListRtcMPUTaskDetailResponse) appendWireJSON(dst []byte) []byte {
 	w := wire.Writer{Buf: dst, Wire: true}
 	w.Open()
 	r.encodeFields(&w)

@@ -2,6 +2,7 @@ package livempu_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -113,8 +114,11 @@ func TestEndpointWithAnEmptyQueryIsRefused(t *testing.T) {
 }
 
 func TestEnhancedParamFromInvalidJSONKeepsOnlyTheRawText(t *testing.T) {
-	p := livempu.ParseEnhancedParam(`{"profile":"high","preset":`)
-	if p.Raw == "" || p.Profile != "" || p.Preset != "" {
+	var p livempu.EnhancedParam
+	if err := json.Unmarshal([]byte(`"{\"profile\":\"high\",\"preset\":"`), &p); err != nil {
+		t.Fatal(err)
+	}
+	if p.Raw != `{"profile":"high","preset":` || p.Profile != "" || p.Preset != "" {
 		t.Fatalf("got %+v", p)
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	livempu "github.com/livempu/livempu-go"
 	"github.com/livempu/livempu-go/internal/leakcheck"
+	"github.com/livempu/livempu-go/internal/servicejson"
 	"github.com/livempu/livempu-go/pager"
 )
 
@@ -29,14 +30,14 @@ func cyclingServer(t testing.TB, period int) *fakeServer {
 			for i := lo; i < lo+100; i++ {
 				page.MPUTasks = append(page.MPUTasks, livempu.MPUTask{AppID: "app-1", TaskID: fmt.Sprint("t", i), MixMode: livempu.MixModeMixed})
 			}
-			writeJSON(w, 200, string(page.AppendWireJSON(nil)))
+			writeJSON(w, 200, string(servicejson.Append(nil, page)))
 		default:
 			page := livempu.ListRtcMPUEventSubRecordResponse{RequestID: fmt.Sprint("p", no), HasMore: true}
 			for i := lo; i < lo+100; i++ {
 				page.Logs = append(page.Logs, livempu.EventSubRecord{AppID: "app-1", SubID: "sub-1", MsgID: fmt.Sprint("m", i), HTTPCode: 200})
 			}
 			page.Count = len(page.Logs)
-			writeJSON(w, 200, string(page.AppendWireJSON(nil)))
+			writeJSON(w, 200, string(servicejson.Append(nil, page)))
 		}
 	})
 }

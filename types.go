@@ -136,10 +136,10 @@ type EnhancedParam struct {
 	Preset string `json:"preset"`
 }
 
-// ParseEnhancedParam decodes the JSON text of an EnhancedParam. Text that is
+// parseEnhancedParam decodes the JSON text of an EnhancedParam. Text that is
 // not a JSON object is kept in Raw with empty Profile and Preset, since the
 // field is free-form and must not fail a whole page.
-func ParseEnhancedParam(raw string) EnhancedParam {
+func parseEnhancedParam(raw string) EnhancedParam {
 	p := EnhancedParam{Raw: raw}
 	if strings.TrimSpace(raw) == "" {
 		return p
@@ -196,12 +196,12 @@ func decodeEnhancedParam(d *wire.Decoder) (EnhancedParam, error) {
 		if err != nil {
 			return EnhancedParam{}, err
 		}
-		return ParseEnhancedParam(wire.ValidUTF8(v)), nil
+		return parseEnhancedParam(wire.ValidUTF8(v)), nil
 	}
 	// The service's form, a string: read and unescaped in one pass.
 	s, err := d.String()
 	if err != nil {
 		return EnhancedParam{}, err
 	}
-	return ParseEnhancedParam(s), nil
+	return parseEnhancedParam(s), nil
 }

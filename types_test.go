@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	livempu "github.com/livempu/livempu-go"
+	"github.com/livempu/livempu-go/internal/servicejson"
 )
 
 // docTaskPage is the success example of the ListRtcMPUTaskDetail reference.
@@ -142,7 +143,7 @@ func TestMarshalRoundTrip(t *testing.T) {
 	if !strings.Contains(string(typed), `"VideoBitrate":3500`) || !strings.Contains(string(typed), `"AudioOnly":false`) || !strings.Contains(string(typed), `"MaxIdleTime":10`) {
 		t.Errorf("typed form: %s", typed)
 	}
-	wireForm := page.AppendWireJSON(nil)
+	wireForm := servicejson.Append(nil, page)
 	if !strings.Contains(string(wireForm), `"VideoBitrate":"3500"`) || !strings.Contains(string(wireForm), `"IsAliCdn":false`) || !strings.Contains(string(wireForm), `"FollowIdr":"0"`) {
 		t.Errorf("wire form: %s", wireForm)
 	}
@@ -159,7 +160,7 @@ func TestMarshalRoundTrip(t *testing.T) {
 	rec := livempu.ListRtcMPUEventSubRecordResponse{RequestID: "r", Count: 1, HasMore: true, Logs: []livempu.EventSubRecord{{
 		AppID: "a", SubID: "s", MsgID: "m", Data: `{"EventType":1}`, Time: time.Date(2024, 4, 9, 10, 0, 0, 0, time.UTC),
 		Cost: 22 * time.Millisecond, CallbackURL: "http://cb", HTTPCode: 200}}}
-	for _, doc := range [][]byte{must(json.Marshal(rec)), rec.AppendWireJSON(nil)} {
+	for _, doc := range [][]byte{must(json.Marshal(rec)), servicejson.Append(nil, rec)} {
 		var back livempu.ListRtcMPUEventSubRecordResponse
 		if err := json.Unmarshal(doc, &back); err != nil {
 			t.Fatal(err)
@@ -168,7 +169,7 @@ func TestMarshalRoundTrip(t *testing.T) {
 			t.Errorf("record round trip:\n%s", d)
 		}
 	}
-	if w := string(rec.AppendWireJSON(nil)); !strings.Contains(w, `"HTTPCode":"200"`) || !strings.Contains(w, `"Cost":22`) || !strings.Contains(w, `"Time":"2024-04-09T10:00:00Z"`) {
+	if w := string(servicejson.Append(nil, rec)); !strings.Contains(w, `"HTTPCode":"200"`) || !strings.Contains(w, `"Cost":22`) || !strings.Contains(w, `"Time":"2024-04-09T10:00:00Z"`) {
 		t.Errorf("record wire form: %s", w)
 	}
 }

@@ -7,14 +7,13 @@ import (
 	"unicode/utf8"
 )
 
-// Documented limits of the request fields.
+// MaxPageSize is the largest page either operation returns.
+const MaxPageSize = 100
+
+// Documented limits of the request fields, which Validate checks.
 const (
-	// MaxAppIDLen is the longest AppID the service accepts.
-	MaxAppIDLen = 64
-	// MaxTaskIDLen is the longest TaskID the service accepts.
-	MaxTaskIDLen = 55
-	// MaxPageSize is the largest page either operation returns.
-	MaxPageSize = 100
+	maxAppIDLen  = 64 // the longest AppID the service accepts
+	maxTaskIDLen = 55 // the longest TaskID the service accepts
 )
 
 // validator collects the first problem found in a request.

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	livempu "github.com/livempu/livempu-go"
+	"github.com/livempu/livempu-go/internal/servicejson"
 )
 
 // Fixed identities of the fixtures. The keys are fake.
@@ -119,7 +120,7 @@ func TaskPage(n int) []byte {
 	for i := range n {
 		page.MPUTasks = append(page.MPUTasks, Task(i))
 	}
-	return page.AppendWireJSON(nil)
+	return servicejson.Append(nil, page)
 }
 
 // Record returns the i-th fixture callback record, whose Data is a real
@@ -174,5 +175,5 @@ func RecordPage(total, size, pageNo int) []byte {
 		page.Logs = append(page.Logs, Record(i))
 	}
 	page.Count = len(page.Logs)
-	return page.AppendWireJSON(nil)
+	return servicejson.Append(nil, page)
 }

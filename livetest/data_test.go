@@ -34,7 +34,7 @@ func fullTask(id string) livempu.MPUTask {
 				AudioOnly: true, AudioBitrate: 128, AudioChannels: 2, AudioSampleRate: 44100,
 				VideoCodec: "H.264", VideoBitrate: 3500, VideoFramerate: 25, VideoGop: 20,
 				VideoHeight: 1000, VideoWidth: 1920,
-				EnhancedParam: livempu.ParseEnhancedParam(`{"profile": "high", "preset": "veryfast"}`),
+				EnhancedParam: livempu.EnhancedParam{Raw: `{"profile": "high", "preset": "veryfast"}`, Profile: "high", Preset: "veryfast"},
 			},
 			Layout: livempu.Layout{UserPanes: []livempu.UserPane{{
 				UserInfo: livempu.UserInfo{ChannelID: "chan-1", UserID: "u2", SourceType: livempu.SourceTypeCamera},
@@ -438,7 +438,7 @@ func TestKnownApps(t *testing.T) {
 		t.Errorf("tasks of app-1 after its last task was removed: %v", err)
 	}
 
-	for _, bad := range [][]string{{""}, {"a/b"}, {strings.Repeat("a", livempu.MaxAppIDLen+1)}} {
+	for _, bad := range [][]string{{""}, {"a/b"}, {strings.Repeat("a", 65)}} {
 		if msg := newServerFailure(t, livetest.WithApps(bad...)); !strings.Contains(msg, "WithApps") {
 			t.Errorf("WithApps(%q): %q, want an error", bad, msg)
 		}

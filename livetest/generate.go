@@ -126,8 +126,11 @@ func genTranscode(rng *rand.Rand, user func() livempu.UserInfo) livempu.Transcod
 		p.EncodeParams.VideoGop = fps * pick(rng, 1, 2)
 		p.EncodeParams.VideoBitrate = pick(rng, 800, 1200, 2000, 3500, 6000)
 		if rng.IntN(3) > 0 {
-			p.EncodeParams.EnhancedParam = livempu.ParseEnhancedParam(
-				fmt.Sprintf(`{"profile": %q, "preset": %q}`, pick(rng, profiles...), pick(rng, presets...)))
+			profile, preset := pick(rng, profiles...), pick(rng, presets...)
+			p.EncodeParams.EnhancedParam = livempu.EnhancedParam{
+				Raw:     fmt.Sprintf(`{"profile": %q, "preset": %q}`, profile, preset),
+				Profile: profile, Preset: preset,
+			}
 		}
 		if rng.IntN(2) == 0 {
 			p.Background = livempu.Background{RenderMode: pick(rng, livempu.RenderModeScale, livempu.RenderModeCrop), URL: "https://img.example.com/bg/" + fmt.Sprint(rng.IntN(20)) + ".png"}

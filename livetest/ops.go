@@ -7,6 +7,7 @@ import (
 	"time"
 
 	livempu "github.com/livempu/livempu-go"
+	"github.com/livempu/livempu-go/internal/servicejson"
 )
 
 // requestTimeLayout is the service's yyyy-MM-ddTHH:mm:ssZ.
@@ -37,6 +38,12 @@ func invalidParam(name, reason string) *apiError {
 	return newAPIError(http.StatusBadRequest, "InvalidParam", name+" is invalid: "+reason+".")
 }
 
+// The longest AppId and TaskId the service accepts.
+const (
+	maxAppIDLen  = 64
+	maxTaskIDLen = 55
+)
+
 // validID reports whether s is 1 to maxLen letters, digits, '_' or '-'.
 func validID(s string, maxLen int) bool {
 	if s == "" || len(s) > maxLen {
@@ -56,7 +63,7 @@ func checkAppID(appID string) *apiError {
 	if appID == "" {
 		return missingParam("AppId", "")
 	}
-	if !validID(appID, livempu.MaxAppIDLen) {
+	if !validID(appID, maxAppIDLen) {
 		return newAPIError(http.StatusBadRequest, "InvalidAppId",
 			"AppId is invalid: it must be 1 to 64 letters, digits, underscores or hyphens, please check and try again later.")
 	}
@@ -131,7 +138,7 @@ func (s *Server) listTasks(ps url.Values, requestID string) ([]byte, *apiError) 
 	if e := s.checkAppKnown(appID); e != nil {
 		return nil, e
 	}
-	if p.present("TaskId") && !validID(taskID, livempu.MaxTaskIDLen) {
+	if p.present("TaskId") && !validID(taskID, maxTaskIDLen) {
 		return nil, invalidParam("TaskId", "it must be 1 to 55 letters, digits, underscores or hyphens")
 	}
 	hasSize, hasNo := p.present("PageSize"), p.present("PageNo")
@@ -164,7 +171,7 @@ func (s *Server) listTasks(ps url.Values, requestID string) ([]byte, *apiError) 
 		resp.MPUTasks = append(resp.MPUTasks, e.task) // stored tasks are never modified
 	}
 	s.mu.Unlock()
-	return resp.AppendWireJSON(make([]byte, 0, 256+1024*len(resp.MPUTasks))), nil
+	return servicejson.Append(make([]byte, 0, 256+1024*len(resp.MPUTasks)), resp), nil
 }
 
 // listRecords answers ListRtcMPUEventSubRecord.
@@ -239,5 +246,5 @@ func (s *Server) listRecords(ps url.Values, requestID string) ([]byte, *apiError
 	}
 	s.mu.Unlock()
 	resp.Count = len(resp.Logs)
-	return resp.AppendWireJSON(make([]byte, 0, 256+640*len(resp.Logs))), nil
+	return servicejson.Append(make([]byte, 0, 256+640*len(resp.Logs)), resp), nil
 }

@@ -3,8 +3,6 @@ package livetest
 import (
 	"fmt"
 	"time"
-
-	livempu "github.com/livempu/livempu-go"
 )
 
 // Option configures a Server in NewServer.
@@ -75,8 +73,8 @@ func WithAccount(accessKeyID, accessKeySecret, securityToken string) Option {
 func WithApps(appIDs ...string) Option {
 	return func(c *config) {
 		for _, id := range appIDs {
-			if !validID(id, livempu.MaxAppIDLen) {
-				c.fail("WithApps: %q is not a valid AppID (1 to %d letters, digits, underscores or hyphens)", id, livempu.MaxAppIDLen)
+			if !validID(id, maxAppIDLen) {
+				c.fail("WithApps: %q is not a valid AppID (1 to %d letters, digits, underscores or hyphens)", id, maxAppIDLen)
 				return
 			}
 		}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	livempu "github.com/livempu/livempu-go"
+	"github.com/livempu/livempu-go/internal/servicejson"
 )
 
 // TestTasksAgainstAServerThatIgnoresPageNo runs "livempu tasks" against a
@@ -21,7 +22,7 @@ func TestTasksAgainstAServerThatIgnoresPageNo(t *testing.T) {
 	for i := range livempu.MaxPageSize {
 		page.MPUTasks = append(page.MPUTasks, livempu.MPUTask{AppID: "app-1", TaskID: fmt.Sprint("t", i), MixMode: livempu.MixModeMixed})
 	}
-	body := page.AppendWireJSON(nil)
+	body := servicejson.Append(nil, page)
 	var requests atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		requests.Add(1)

@@ -30,6 +30,7 @@ import (
 	"github.com/jarcoal/httpmock"
 	livempu "github.com/livempu/livempu-go"
 	"github.com/livempu/livempu-go/internal/fakeapi"
+	"github.com/livempu/livempu-go/internal/servicejson"
 )
 
 // Action matches a request for the named operation: its x-acs-action
@@ -72,37 +73,28 @@ func actionOf(req *http.Request) string {
 	return req.URL.Query().Get("Action")
 }
 
-// WireEncoder is a response that encodes itself in the service's wire form:
-// *livempu.ListRtcMPUTaskDetailResponse and
-// *livempu.ListRtcMPUEventSubRecordResponse.
-type WireEncoder interface {
-	AppendWireJSON(dst []byte) []byte
-}
-
-// Wire answers with HTTP 200 and resp encoded exactly as the service sends
-// it (numbers as strings where its documentation shows strings). The
-// x-acs-request-id header repeats the response's RequestID; for the two
-// livempu response types an empty RequestID is replaced by a fresh id on
+// Wire answers with HTTP 200 and resp, a page of either operation, encoded
+// exactly as the service sends it (numbers as strings where its
+// documentation shows strings). The x-acs-request-id header repeats the
+// response's RequestID; an empty RequestID is replaced by a fresh id on
 // every answer (resp itself is not modified).
-func Wire(resp WireEncoder) httpmock.Responder {
+func Wire[P *livempu.ListRtcMPUTaskDetailResponse | *livempu.ListRtcMPUEventSubRecordResponse](resp P) httpmock.Responder {
 	return func(*http.Request) (*http.Response, error) {
 		id := fakeapi.NewRequestID()
 		var body []byte
-		switch r := resp.(type) {
+		switch r := any(resp).(type) {
 		case *livempu.ListRtcMPUTaskDetailResponse:
 			c := *r
 			if c.RequestID == "" {
 				c.RequestID = id
 			}
-			id, body = c.RequestID, c.AppendWireJSON(nil)
+			id, body = c.RequestID, servicejson.Append(nil, &c)
 		case *livempu.ListRtcMPUEventSubRecordResponse:
 			c := *r
 			if c.RequestID == "" {
 				c.RequestID = id
 			}
-			id, body = c.RequestID, c.AppendWireJSON(nil)
-		default:
-			body = resp.AppendWireJSON(nil)
+			id, body = c.RequestID, servicejson.Append(nil, &c)
 		}
 		out := respond(http.StatusOK, body)
 		out.Header.Set("x-acs-request-id", id)
