@@ -379,8 +379,19 @@ func (d *Decoder) Time() (time.Time, error) {
 	return timeText(t, v)
 }
 
-// UnixMilli reads epoch milliseconds.
-func (d *Decoder) UnixMilli() (time.Time, error) { return read(d, UnixMilli) }
+// UnixMilli reads epoch milliseconds given as a number or a string into a
+// UTC time; 0, "" and null give the zero time.
+func (d *Decoder) UnixMilli() (time.Time, error) {
+	t, v, err := d.scalar()
+	if err != nil {
+		return time.Time{}, err
+	}
+	ms, err := int64Text(t, v)
+	if err != nil || ms == 0 {
+		return time.Time{}, err
+	}
+	return time.UnixMilli(ms).UTC(), nil
+}
 
 // Duration reads a count of unit.
 func (d *Decoder) Duration(unit time.Duration) (time.Duration, error) {

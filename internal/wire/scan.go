@@ -224,13 +224,6 @@ func containerEnd(b string, i, depth int) (int, error) {
 	return d.i, err
 }
 
-// Valid reports whether b is one well-formed JSON value.
-func Valid(b string) bool {
-	i := skipSpace(b, 0)
-	end, err := valueEnd(b, i, 0)
-	return err == nil && skipSpace(b, end) == len(b)
-}
-
 // errType describes a value of the wrong JSON kind for a field.
 func errType(v string, want string) error {
 	const max = 24
@@ -393,16 +386,6 @@ func scalarText(v string) (string, error) {
 // null gives "".
 func String(v string) (string, error) { return scalarText(v) }
 
-// Int decodes an integer given as a number or a string; "" and null give 0.
-// A value with a fraction or exponent is accepted when it is integral.
-func Int(v string) (int, error) {
-	t, err := scalarText(v)
-	if err != nil {
-		return 0, err
-	}
-	return intText(t, v)
-}
-
 // intText is Int of v, whose scalar text is t. A value that does not fit an
 // int on this platform is an error, not a wrapped-around number.
 func intText(t, v string) (int, error) {
@@ -438,15 +421,6 @@ func atoi(t string) (int64, bool) {
 	return n, true
 }
 
-// Int64 decodes a 64-bit integer (epoch milliseconds) like Int.
-func Int64(v string) (int64, error) {
-	t, err := scalarText(v)
-	if err != nil {
-		return 0, err
-	}
-	return int64Text(t, v)
-}
-
 // int64Text is Int64 of v, whose scalar text is t.
 func int64Text(t, v string) (int64, error) {
 	if len(t) == 0 {
@@ -464,15 +438,6 @@ func int64Text(t, v string) (int64, error) {
 		return int64(f), nil
 	}
 	return n, nil
-}
-
-// Float decodes a number given as a number or a string; "" and null give 0.
-func Float(v string) (float64, error) {
-	t, err := scalarText(v)
-	if err != nil {
-		return 0, err
-	}
-	return floatText(t, v)
 }
 
 // floatText is Float of v, whose scalar text is t.
@@ -530,16 +495,6 @@ func simpleDecimal(t string) (f float64, ok bool) {
 	return f, true
 }
 
-// Bool decodes true/false given bare or quoted, and "1"/"0" as the service
-// uses for flags such as FollowIdr; "" and null give false.
-func Bool(v string) (bool, error) {
-	t, err := scalarText(v)
-	if err != nil {
-		return false, err
-	}
-	return boolText(t, v)
-}
-
 // boolText is Bool of v, whose scalar text is t.
 func boolText(t, v string) (bool, error) {
 	if len(t) == 0 {
@@ -552,16 +507,6 @@ func boolText(t, v string) (bool, error) {
 		return false, nil
 	}
 	return false, errType(v, "boolean")
-}
-
-// Duration decodes a count of unit (for example time.Millisecond) given as a
-// number or a string.
-func Duration(v string, unit time.Duration) (time.Duration, error) {
-	t, err := scalarText(v)
-	if err != nil {
-		return 0, err
-	}
-	return durationText(t, v, unit)
 }
 
 // durationText is Duration of v, whose scalar text is t.
@@ -578,19 +523,6 @@ func durationText(t, v string, unit time.Duration) (time.Duration, error) {
 
 // TimeLayout is the service's time format: UTC, second precision.
 const TimeLayout = "2006-01-02T15:04:05Z"
-
-// Time decodes an ISO 8601 UTC time ("2024-04-09T10:00:00Z"; the trailing Z
-// and fractional seconds are optional, any offset is honoured) or a number
-// of epoch milliseconds. "" and null give the zero time. The result is UTC,
-// within the years 0000 to 9999 that the layout can write back; a time
-// outside them is an error.
-func Time(v string) (time.Time, error) {
-	t, err := scalarText(v)
-	if err != nil {
-		return time.Time{}, err
-	}
-	return timeText(t, v)
-}
 
 // timeText is Time of v, whose scalar text is t.
 func timeText(t, v string) (time.Time, error) {
@@ -616,16 +548,6 @@ func timeText(t, v string) (time.Time, error) {
 		return time.Time{}, errType(v, "time in the years 0000 to 9999")
 	}
 	return tm, nil
-}
-
-// UnixMilli decodes epoch milliseconds given as a number or a string into a
-// UTC time; 0, "" and null give the zero time.
-func UnixMilli(v string) (time.Time, error) {
-	ms, err := Int64(v)
-	if err != nil || ms == 0 {
-		return time.Time{}, err
-	}
-	return time.UnixMilli(ms).UTC(), nil
 }
 
 // ErrField wraps a field decoding error with the member name.
