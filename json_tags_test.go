@@ -97,7 +97,7 @@ func TestStructTagsMatchCodecs(t *testing.T) {
 func tc[T any, P any](name string) tagCase {
 	v := new(T)
 	fill(reflect.ValueOf(v).Elem())
-	p := (*P)(reflect.ValueOf(v).Convert(reflect.TypeFor[*P]()).UnsafePointer())
+	p := reflect.ValueOf(v).Convert(reflect.TypeFor[*P]()).Interface().(*P)
 	return tagCase{name: name, value: v, plain: p, fresh: func() json.Unmarshaler {
 		return any(new(T)).(json.Unmarshaler)
 	}}
