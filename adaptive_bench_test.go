@@ -127,11 +127,8 @@ func BenchmarkAdaptiveLimitKey(b *testing.B) {
 		ctx, cancel := context.WithTimeout(context.Background(), 6*time.Second)
 		var waits []func()
 		for i, id := range []string{ida, idb} {
-			c, err := srv.NewClient(livempu.WithStaticCredentials(id, []string{"sa", "sb"}[i], ""),
+			c := srv.Client(livempu.WithStaticCredentials(id, []string{"sa", "sb"}[i], ""),
 				livempu.WithLimitKey(key), livempu.WithHTTPClient(l.client()))
-			if err != nil {
-				b.Fatal(err)
-			}
 			_, wait := load(ctx, c, 8)
 			waits = append(waits, wait)
 		}

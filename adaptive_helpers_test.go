@@ -162,10 +162,7 @@ func newAdaptiveRig(t testing.TB, serverOpts []livetest.Option, clientOpts ...li
 	id := uniqueAccount(t)
 	srv := livetest.NewServer(t, append(serverOpts, livetest.WithAccount(id, "secret", ""), livetest.WithRequestLogLimit(1), livetest.WithGenerated(0, 3, 1))...)
 	l := newSendLog()
-	c, err := srv.NewClient(append([]livempu.Option{livempu.WithHTTPClient(l.client())}, clientOpts...)...)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := srv.Client(append([]livempu.Option{livempu.WithHTTPClient(l.client())}, clientOpts...)...)
 	return &adaptiveRig{srv: srv, log: l, c: c}
 }
 

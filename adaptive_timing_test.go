@@ -55,11 +55,8 @@ func TestLimitKeyTogetherWithinOneBudget(t *testing.T) {
 	l := newSendLog()
 	clients := make([]*livempu.Client, 2)
 	for i, id := range []string{ida, idb} {
-		c, err := srv.NewClient(livempu.WithStaticCredentials(id, []string{"sa", "sb"}[i], ""),
+		c := srv.Client(livempu.WithStaticCredentials(id, []string{"sa", "sb"}[i], ""),
 			livempu.WithLimitKey(key), livempu.WithHTTPClient(l.client()))
-		if err != nil {
-			t.Fatal(err)
-		}
 		clients[i] = c
 	}
 	start := time.Now()

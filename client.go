@@ -341,7 +341,7 @@ func (c *Client) responseOutcome(ctx context.Context, st *callState, resp *http.
 	err = scrubSecrets(err, st.cred.used.SecurityToken)
 	var broken *bodyReadError
 	var apiErr *APIError
-	if errors.As(err, &apiErr) && apiErr.Throttled() && resp.StatusCode < 300 {
+	if errors.As(err, &apiErr) && sentinelFor(apiErr.Code) == ErrThrottled && resp.StatusCode < 300 {
 		c.reportThrottle(ctx, action, st.ticket) // not seen as one when the answer came in
 	}
 	if errors.As(err, &broken) || errors.As(err, &apiErr) && retryableCode(apiErr.Code) {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	livempu "github.com/livempu/livempu-go"
+	"github.com/livempu/livempu-go/livetest"
 )
 
 // A Hook counting throttled attempts, as a metrics library would, and
@@ -14,7 +15,7 @@ import (
 func ExampleWithHook() {
 	srv := exampleServer()
 	defer srv.Close()
-	srv.FailNext(livempu.ActionListRtcMPUTaskDetail, 1, 400, "Throttling.User")
+	srv.Inject(livetest.Fail(400, "Throttling.User"), 1, livetest.ForAction(livempu.ActionListRtcMPUTaskDetail))
 
 	throttled := 0
 	hook := livempu.Hook{
@@ -47,7 +48,7 @@ func ExampleWithHook() {
 func ExampleRequestID() {
 	srv := exampleServer()
 	defer srv.Close()
-	srv.FailNext(livempu.ActionListRtcMPUTaskDetail, 1, 403, "Forbidden.RAM")
+	srv.Inject(livetest.Fail(403, "Forbidden.RAM"), 1, livetest.ForAction(livempu.ActionListRtcMPUTaskDetail))
 	client := srv.Client()
 	_, err := client.ListRtcMPUTaskDetail(context.Background(), &livempu.ListRtcMPUTaskDetailRequest{AppID: "my-app", PageSize: 10, PageNo: 1})
 	fmt.Println(livempu.RequestID(err) != "")

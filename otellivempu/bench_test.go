@@ -12,6 +12,7 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	livempu "github.com/livempu/livempu-go"
+	"github.com/livempu/livempu-go/internal/servicejson"
 	"github.com/livempu/livempu-go/livetest"
 	"github.com/livempu/livempu-go/otellivempu"
 )
@@ -39,7 +40,7 @@ func (discardExporter) Shutdown(context.Context) error                          
 func BenchmarkOverhead(b *testing.B) {
 	tasks, _ := livetest.Generate(10, 0, 1, time.Now())
 	page := livempu.ListRtcMPUTaskDetailResponse{RequestID: "6C2F8A3B-0E1A-586A-AC29-742247C2B1A4", MPUTasks: tasks}
-	body := page.AppendWireJSON(nil)
+	body := servicejson.Append(nil, &page)
 
 	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(discardExporter{}))
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))

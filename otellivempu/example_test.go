@@ -20,18 +20,10 @@ func ExampleInstrument() {
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans))
 	defer func() { _ = tp.Shutdown(context.Background()) }()
 
-	srv, err := livetest.Start(livetest.WithGenerated(3, 0, 1))
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
+	srv := livetest.NewServer(nil, livetest.WithGenerated(3, 0, 1))
 	defer srv.Close()
-	srv.FailNext(livempu.ActionListRtcMPUTaskDetail, 1, 503, "ServiceUnavailable")
-	client, err := srv.NewClient(otellivempu.Instrument(otellivempu.WithTracerProvider(tp)))
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
+	srv.Inject(livetest.Fail(503, "ServiceUnavailable"), 1, livetest.ForAction(livempu.ActionListRtcMPUTaskDetail))
+	client := srv.Client(otellivempu.Instrument(otellivempu.WithTracerProvider(tp)))
 	if _, err := client.ListRtcMPUTaskDetail(context.Background(), &livempu.ListRtcMPUTaskDetailRequest{AppID: livetest.DemoAppID, PageSize: 10, PageNo: 1}); err != nil {
 		fmt.Println(err)
 		return

@@ -122,7 +122,7 @@ func TestSpanAndMetricsOfASuccessfulCall(t *testing.T) {
 func TestThrottledThenSuccessful(t *testing.T) {
 	tel := newTelemetry(t)
 	srv, c := instrumented(t, tel)
-	srv.FailNext(taskAction, 2, 400, "Throttling.User")
+	srv.Inject(livetest.Fail(400, "Throttling.User"), 2, livetest.ForAction(taskAction))
 	resp, parent, err := callTasks(t, tel, c)
 	if err != nil {
 		t.Fatal(err)
@@ -171,13 +171,17 @@ func TestFailedCall(t *testing.T) {
 		errorType string
 		outcomes  map[string]int64
 	}{
-		{"forbidden", func(s *livetest.Server) { s.FailNext(taskAction, 1, 403, "Forbidden.RAM") }, 1, "Forbidden.RAM",
+		{"forbidden", func(s *livetest.Server) {
+			s.Inject(livetest.Fail(403, "Forbidden.RAM"), 1, livetest.ForAction(taskAction))
+		}, 1, "Forbidden.RAM",
 			map[string]int64{"client_error": 1}},
-		{"503-until-retries-run-out", func(s *livetest.Server) { s.FailNext(taskAction, 4, 503, "ServiceUnavailable") }, 4, "ServiceUnavailable",
+		{"503-until-retries-run-out", func(s *livetest.Server) {
+			s.Inject(livetest.Fail(503, "ServiceUnavailable"), 4, livetest.ForAction(taskAction))
+		}, 4, "ServiceUnavailable",
 			map[string]int64{"server_error": 4}},
-		{"connection-reset", func(s *livetest.Server) { s.CutNext(taskAction, 4) }, 4, "",
+		{"connection-reset", func(s *livetest.Server) { s.Inject(livetest.Cut(), 4, livetest.ForAction(taskAction)) }, 4, "",
 			map[string]int64{"network": 4}},
-		{"truncated-json", func(s *livetest.Server) { s.BreakNext(taskAction, 1) }, 1, "malformed_response",
+		{"truncated-json", func(s *livetest.Server) { s.Inject(livetest.Break(), 1, livetest.ForAction(taskAction)) }, 1, "malformed_response",
 			map[string]int64{"server_error": 1}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -228,7 +232,7 @@ func TestPrefetchingWalkIsOneSpanPerPage(t *testing.T) {
 	now := srv.Now()
 	req := &livempu.ListRtcMPUEventSubRecordRequest{AppID: livetest.DemoAppID, StartTime: now.Add(-6 * 24 * time.Hour), EndTime: now, PageSize: 50}
 	n := 0
-	for _, err := range c.EventSubRecords(ctx, req, pager.WithPrefetch(3)) {
+	for _, err := range livempu.EventSubRecords(ctx, c, req, pager.WithPrefetch(3)) {
 		if err != nil {
 			t.Fatal(err)
 		}

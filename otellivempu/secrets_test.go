@@ -82,14 +82,20 @@ var faults = []struct {
 	inject func(e *faultEnv)
 }{
 	{"ok", func(e *faultEnv) {}},
-	{"500", func(e *faultEnv) { e.srv.FailNext(e.action, 4, 500, "InternalError") }},
-	{"502-html", func(e *faultEnv) { e.srv.HTMLNext(e.action, 4, 502) }},
-	{"503-once", func(e *faultEnv) { e.srv.FailNext(e.action, 1, 503, "ServiceUnavailable") }},
-	{"throttling", func(e *faultEnv) { e.srv.FailNext(e.action, 4, 400, "Throttling.User") }},
-	{"throttling-once", func(e *faultEnv) { e.srv.FailNext(e.action, 1, 400, "Throttling.User") }},
-	{"forbidden", func(e *faultEnv) { e.srv.FailNext(e.action, 1, 403, "Forbidden.RAM") }},
-	{"reset", func(e *faultEnv) { e.srv.CutNext(e.action, 4) }},
-	{"reset-once", func(e *faultEnv) { e.srv.CutNext(e.action, 1) }},
+	{"500", func(e *faultEnv) { e.srv.Inject(livetest.Fail(500, "InternalError"), 4, livetest.ForAction(e.action)) }},
+	{"502-html", func(e *faultEnv) { e.srv.Inject(livetest.HTML(502), 4, livetest.ForAction(e.action)) }},
+	{"503-once", func(e *faultEnv) {
+		e.srv.Inject(livetest.Fail(503, "ServiceUnavailable"), 1, livetest.ForAction(e.action))
+	}},
+	{"throttling", func(e *faultEnv) {
+		e.srv.Inject(livetest.Fail(400, "Throttling.User"), 4, livetest.ForAction(e.action))
+	}},
+	{"throttling-once", func(e *faultEnv) {
+		e.srv.Inject(livetest.Fail(400, "Throttling.User"), 1, livetest.ForAction(e.action))
+	}},
+	{"forbidden", func(e *faultEnv) { e.srv.Inject(livetest.Fail(403, "Forbidden.RAM"), 1, livetest.ForAction(e.action)) }},
+	{"reset", func(e *faultEnv) { e.srv.Inject(livetest.Cut(), 4, livetest.ForAction(e.action)) }},
+	{"reset-once", func(e *faultEnv) { e.srv.Inject(livetest.Cut(), 1, livetest.ForAction(e.action)) }},
 	{"closed-mid-body", func(e *faultEnv) {
 		e.front(func(w http.ResponseWriter, r *http.Request) {
 			e.relay(w, r, func(w http.ResponseWriter, _ *http.Request, body []byte) {
@@ -112,7 +118,7 @@ var faults = []struct {
 			})
 		})
 	}},
-	{"truncated-json", func(e *faultEnv) { e.srv.BreakNext(e.action, 1) }},
+	{"truncated-json", func(e *faultEnv) { e.srv.Inject(livetest.Break(), 1, livetest.ForAction(e.action)) }},
 	{"no-answer", func(e *faultEnv) {
 		e.srv.SetLatency(e.action, time.Minute)
 		e.timeout = 300 * time.Millisecond

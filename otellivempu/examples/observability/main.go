@@ -47,15 +47,13 @@ func run(ctx context.Context, out io.Writer) error {
 	}
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewPeriodicReader(metrics)))
 
-	srv, err := livetest.Start(livetest.WithGenerated(5, 300, 1))
-	if err != nil {
-		return err
-	}
+	srv := livetest.NewServer(nil, livetest.WithGenerated(5, 300, 1))
 	defer srv.Close()
-	srv.FailNext(livempu.ActionListRtcMPUEventSubRecord, 1, 400, "Throttling.User")
+	srv.Inject(livetest.Fail(400, "Throttling.User"), 1, livetest.ForAction(livempu.ActionListRtcMPUEventSubRecord))
 
-	client, err := srv.NewClient(otellivempu.Instrument(
-		otellivempu.WithTracerProvider(tp), otellivempu.WithMeterProvider(mp)))
+	client, err := livempu.NewClient(livempu.WithEndpoint(srv.URL()),
+		livempu.WithStaticCredentials(livetest.DemoAccessKeyID, livetest.DemoAccessKeySecret, ""),
+		otellivempu.Instrument(otellivempu.WithTracerProvider(tp), otellivempu.WithMeterProvider(mp)))
 	if err != nil {
 		return err
 	}
@@ -64,7 +62,7 @@ func run(ctx context.Context, out io.Writer) error {
 	end := srv.Now()
 	req := &livempu.ListRtcMPUEventSubRecordRequest{AppID: livetest.DemoAppID, StartTime: end.Add(-24 * time.Hour), EndTime: end, PageSize: 20}
 	n := 0
-	for _, err := range client.EventSubRecords(ctx, req, pager.WithPrefetch(2)) {
+	for _, err := range livempu.EventSubRecords(ctx, client, req, pager.WithPrefetch(2)) {
 		if err != nil {
 			walk.End()
 			return err
