@@ -277,7 +277,7 @@ func TestRetriedDeliveriesDoNotStall(t *testing.T) {
 			t.Errorf("prefetch %d: EventSubRecords: %d records, %v; want %d, nil", prefetch, n, err, retriedDeliveries)
 		}
 	}
-	n, err := countPaginator(ctx, livempu.NewEventSubRecordsPaginator(retriedDeliveriesAPI{}, req))
+	n, err := countPaginator(ctx, livempu.NewEventSubRecordPaginator(retriedDeliveriesAPI{}, req))
 	if err != nil || n != retriedDeliveries {
 		t.Errorf("EventSubRecords paginator: %d pages, %v; want %d, nil", n, err, retriedDeliveries)
 	}
