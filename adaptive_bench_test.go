@@ -37,7 +37,8 @@ func BenchmarkAdaptiveSharedBudget(b *testing.B) {
 }
 
 func sharedBudgetRun(b *testing.B, opts ...livempu.Option) {
-	r := newAdaptiveRig(b, []livetest.Option{livetest.WithOtherCallers(recordsAction, 40)}, opts...)
+	r := newAdaptiveRig(b, nil, opts...)
+	r.srv.SetOtherCallers(recordsAction, 40)
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), 13*time.Second)
 	lines := trace(ctx, r.c, r.log, start)
@@ -62,7 +63,8 @@ func sharedBudgetRun(b *testing.B, opts ...livempu.Option) {
 // client must be back to 90/s within 5 s.
 func BenchmarkAdaptiveRecovery(b *testing.B) {
 	for range b.N {
-		r := newAdaptiveRig(b, []livetest.Option{livetest.WithOtherCallers(recordsAction, 40)})
+		r := newAdaptiveRig(b, nil)
+		r.srv.SetOtherCallers(recordsAction, 40)
 		ctx, cancel := context.WithTimeout(context.Background(), 14*time.Second)
 		_, wait := load(ctx, r.c, 16)
 		time.Sleep(6 * time.Second)

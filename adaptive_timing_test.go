@@ -21,7 +21,8 @@ func TestAdaptsToABudgetSharedWithOthers(t *testing.T) {
 		t.Skip("takes 5 seconds")
 	}
 	t.Parallel()
-	r := newAdaptiveRig(t, []livetest.Option{livetest.WithOtherCallers(recordsAction, 40)})
+	r := newAdaptiveRig(t, nil)
+	r.srv.SetOtherCallers(recordsAction, 40)
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

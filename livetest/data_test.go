@@ -256,7 +256,7 @@ func TestRecordsPaging(t *testing.T) {
 
 			// SubId and a narrower window filter.
 			req := recordsReq(srv, 100, 1)
-			req.SubID = livetest.DemoSubID2
+			req.SubID = secondSubID
 			req.StartTime = srv.Now().Add(-3 * 24 * time.Hour)
 			page, err := c.ListRtcMPUEventSubRecord(ctx(t), req)
 			if err != nil {
@@ -264,7 +264,7 @@ func TestRecordsPaging(t *testing.T) {
 			}
 			var want []livempu.EventSubRecord
 			for _, r := range all {
-				if r.SubID == livetest.DemoSubID2 && !r.Time.Before(req.StartTime.Truncate(time.Second)) {
+				if r.SubID == secondSubID && !r.Time.Before(req.StartTime.Truncate(time.Second)) {
 					want = append(want, r)
 				}
 			}
@@ -444,3 +444,7 @@ func TestKnownApps(t *testing.T) {
 		}
 	}
 }
+
+// secondSubID is the subscription of about one in four generated records
+// (the demo data's other subscription; see livetest.DemoSubID).
+const secondSubID = "Sub-livetest-0002"

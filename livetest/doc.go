@@ -13,7 +13,7 @@
 //	})
 //
 // The server behaves like the service: it verifies V3 and V1 signatures
-// (with the code that signs for signer.Signer), the timestamp (within TimestampTolerance of its clock),
+// (with the code that signs for signer.Signer), the timestamp (within 15 minutes of its clock),
 // STS tokens and nonce reuse; it validates parameters with the documented
 // codes (MissingParam, InvalidAppId, InvalidParam) and refuses an
 // application it does not know with InvalidAppId (it knows DemoAppID, the

@@ -17,7 +17,7 @@ import (
 // milliseconds, EnhancedParam with its Raw text, no StreamType on a pane's
 // user, nil rather than empty slices). The records are spread over the seven
 // days before now, oldest first, about three in four for DemoSubID and the
-// rest for DemoSubID2; their Data is the JSON of a livempu.MPUEvent about one
+// rest for demoSubID2; their Data is the JSON of a livempu.MPUEvent about one
 // of the tasks. About one in ten failed to be delivered (HTTPCode 500 or
 // 404) and about one in eight carries an event with a non-zero ErrorCode.
 func Generate(n, m int, seed int64, now time.Time) ([]livempu.MPUTask, []livempu.EventSubRecord) {
@@ -178,7 +178,7 @@ var relayErrors = []struct {
 func genRecord(rng *rand.Rand, j int, at time.Time, tasks []livempu.MPUTask) livempu.EventSubRecord {
 	sub := DemoSubID
 	if rng.IntN(4) == 0 {
-		sub = DemoSubID2
+		sub = demoSubID2
 	}
 	msgID := fmt.Sprintf("%08x-%04x-4%03x-%04x-%012x", rng.Uint32(), rng.IntN(1<<16), rng.IntN(1<<12), 0x8000|rng.IntN(1<<14), rng.Uint64()&(1<<48-1))
 	taskID, dst := fmt.Sprintf("mpu-task-gone-%03d", j%100), "rtmp://push.example.com/live/stream"

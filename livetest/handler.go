@@ -175,7 +175,7 @@ func (x *exchange) serve() {
 	}
 
 	now := s.now()
-	if d := v.Time.Sub(now); d > TimestampTolerance || d < -TimestampTolerance {
+	if d := v.Time.Sub(now); d > timestampTolerance || d < -timestampTolerance {
 		x.fail(errorFor(http.StatusBadRequest, "InvalidTimeStamp.Expired"))
 		return
 	}

@@ -36,14 +36,6 @@ func (w *window) span(t time.Time) (i, j int) {
 	return i, j
 }
 
-// SetQPS changes the per-account limit of action over a sliding one-second
-// window; 0 (or less) disables enforcement. See WithQPS.
-func (s *Server) SetQPS(action string, n int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.qps[action] = max(n, 0)
-}
-
 // SetOtherCallers simulates other callers of every account (the console,
 // other services, a process without a shared limiter) that use n requests
 // per second of action's limit, so that n fewer are left for the clients
@@ -51,7 +43,7 @@ func (s *Server) SetQPS(action string, n int) {
 // second. Throttles still report the account's whole limit in
 // x-ratelimit-user-api, as the service does when others spend the budget.
 // It may be changed while clients run; 0 (or less) gives the whole limit
-// back. See WithOtherCallers.
+// back. The documented limits, or those of WithQPS, stay in force.
 func (s *Server) SetOtherCallers(action string, n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -155,7 +147,7 @@ func (s *Server) windowState(accessKeyID, action string) (limit int, left time.D
 type nonceKey struct{ accessKeyID, nonce string }
 
 // useNonce remembers a nonce, or reports false if it was seen within
-// TimestampTolerance. signed is the request's signing time; a nonce is
+// timestampTolerance. signed is the request's signing time; a nonce is
 // forgotten once a request signed then would be refused as expired anyway.
 func (s *Server) useNonce(accessKeyID, nonce string, signed, now time.Time) bool {
 	s.mu.Lock()
@@ -168,7 +160,7 @@ func (s *Server) useNonce(accessKeyID, nonce string, signed, now time.Time) bool
 	if s.nonceAdds++; s.nonceAdds >= 4096 {
 		s.nonceAdds = 0
 		for k, t := range s.nonces {
-			if now.Sub(t) > TimestampTolerance {
+			if now.Sub(t) > timestampTolerance {
 				delete(s.nonces, k)
 			}
 		}

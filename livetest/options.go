@@ -122,23 +122,6 @@ func WithQPS(action string, n int) Option {
 	}
 }
 
-// WithOtherCallers starts the server with other callers of every account
-// using n requests per second of action's limit, as Server.SetOtherCallers
-// does: a budget shared with others, to test how a client copes with
-// getting less than the documented limit.
-func WithOtherCallers(action string, n int) Option {
-	return func(c *config) {
-		if n < 0 {
-			c.fail("WithOtherCallers(%q, %d): must not be negative", action, n)
-			return
-		}
-		if c.others == nil {
-			c.others = make(map[string]int)
-		}
-		c.others[action] = n
-	}
-}
-
 // WithRequestLogLimit bounds how many of the latest requests Requests
 // returns (the latest 10,000 by default); n <= 0 keeps every request.
 // Stats and MaxWindow count every request whatever the limit.

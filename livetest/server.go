@@ -26,17 +26,18 @@ const (
 	// DemoAppID is the application of the data WithGenerated stores, and
 	// one every server knows (see WithApps).
 	DemoAppID = "livetest-app"
-	// DemoSubID is the subscription of most generated records.
+	// DemoSubID is the subscription of most generated records; about one
+	// in four belongs to a second subscription, "Sub-livetest-0002".
 	DemoSubID = "Sub-livetest-0001"
-	// DemoSubID2 is the subscription of the other generated records (about
-	// one in four).
-	DemoSubID2 = "Sub-livetest-0002"
 )
 
-// TimestampTolerance is how far a request's signing time may be from the
+// demoSubID2 is the subscription of the other generated records.
+const demoSubID2 = "Sub-livetest-0002"
+
+// timestampTolerance is how far a request's signing time may be from the
 // server clock, as the real service allows; further gives
 // InvalidTimeStamp.Expired. Nonces are remembered for as long.
-const TimestampTolerance = 15 * time.Minute
+const timestampTolerance = 15 * time.Minute
 
 // windowGrace is the slack the server allows on the seven-day window and on
 // an EndTime after its clock, so that a request for "the last seven days,

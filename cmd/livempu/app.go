@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -395,8 +396,8 @@ func (e *env) connect(ctx context.Context, o *commonOptions) (livempu.API, func(
 			srv.Close()
 			return nil, nil, err
 		}
-		fmt.Fprintf(e.stderr, "livempu: --demo: listing generated DEMO DATA from an embedded fake server (application %s, subscriptions %s and %s); nothing is sent to Alibaba Cloud.\n",
-			livetest.DemoAppID, livetest.DemoSubID, livetest.DemoSubID2)
+		fmt.Fprintf(e.stderr, "livempu: --demo: listing generated DEMO DATA from an embedded fake server (application %s, subscriptions %s); nothing is sent to Alibaba Cloud.\n",
+			livetest.DemoAppID, strings.Join(subscriptions(srv.Records()), " and "))
 		return client, srv.Close, nil
 	}
 	var creds signer.CredentialsProvider = signer.NewDefaultChain()
@@ -622,4 +623,16 @@ func isTerminal(w io.Writer) bool {
 		return false
 	}
 	return true
+}
+
+// subscriptions returns the distinct subscriptions of records, sorted.
+func subscriptions(records []livempu.EventSubRecord) []string {
+	var subs []string
+	for _, r := range records {
+		if !slices.Contains(subs, r.SubID) {
+			subs = append(subs, r.SubID)
+		}
+	}
+	slices.Sort(subs)
+	return subs
 }
