@@ -109,7 +109,11 @@ func TestLatency(t *testing.T) {
 	const action = livempu.ActionListRtcMPUTaskDetail
 	srv := livetest.NewServer(t)
 	srv.SetLatency("", 50*time.Millisecond)
-	c := srv.Client()
+	// No client-side limiter: the demo account's process-wide one is
+	// shared with the parallel tests, and one of them throttling it would
+	// hold the second call at the limiter past its 100 ms deadline, so
+	// that it never reached the server.
+	c := srv.Client(livempu.WithRateLimiter(action, nil))
 	start := time.Now()
 	if _, err := c.ListRtcMPUTaskDetail(ctx(t), &livempu.ListRtcMPUTaskDetailRequest{AppID: livetest.DemoAppID, TaskID: "t"}); err != nil {
 		t.Fatal(err)

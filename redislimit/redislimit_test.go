@@ -124,22 +124,52 @@ func TestNewRejects(t *testing.T) {
 }
 
 // callCounter counts the commands a Redis client sends.
-type callCounter struct{ n atomic.Int64 }
+// callCounter counts the Redis commands of the rate limiter's GCRA, not
+// the reads of the adaptive state (a background read at most every 50 ms,
+// whose number depends on how long a wait takes, not on how it waits).
+type callCounter struct {
+	n    atomic.Int64
+	mu   sync.Mutex
+	seen []string // the commands counted, for the failure message
+}
 
 func (c *callCounter) DialHook(next redis.DialHook) redis.DialHook { return next }
 
 func (c *callCounter) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 	return func(ctx context.Context, cmd redis.Cmder) error {
-		c.n.Add(1)
+		c.count(cmd)
 		return next(ctx, cmd)
 	}
 }
 
 func (c *callCounter) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
 	return func(ctx context.Context, cmds []redis.Cmder) error {
-		c.n.Add(int64(len(cmds)))
+		for _, cmd := range cmds {
+			c.count(cmd)
+		}
 		return next(ctx, cmds)
 	}
+}
+
+// reset starts counting again.
+func (c *callCounter) reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.n.Store(0)
+	c.seen = nil
+}
+
+// count counts cmd unless it is about an adaptive-state key.
+func (c *callCounter) count(cmd redis.Cmder) {
+	for _, arg := range cmd.Args() {
+		if s, ok := arg.(string); ok && strings.HasSuffix(s, ":adaptive") {
+			return
+		}
+	}
+	c.n.Add(1)
+	c.mu.Lock()
+	c.seen = append(c.seen, fmt.Sprint(cmd.Args()...))
+	c.mu.Unlock()
 }
 
 // countingRedis returns a client of the shared Redis whose commands are
@@ -223,7 +253,7 @@ func TestWaitDoesNotBusyLoop(t *testing.T) {
 	}
 
 	// One long wait: asked, told to retry in 500 ms, asked again.
-	calls.n.Store(0)
+	calls.reset()
 	start := time.Now()
 	if err := l.Wait(ctx); err != nil {
 		t.Fatal(err)
@@ -233,13 +263,17 @@ func TestWaitDoesNotBusyLoop(t *testing.T) {
 	if d < 400*time.Millisecond {
 		t.Errorf("second Wait at 2/s took only %v", d)
 	}
-	if n > 4 { // EVALSHA denied, EVALSHA allowed (+ EVAL once if the script was flushed)
-		t.Errorf("one wait of %v made %d Redis calls", d, n)
+	// EVALSHA denied, EVALSHA allowed (+ EVAL once if the script was
+	// flushed); a starved machine that wakes the waiter a little early, or
+	// late past a slot another waiter took, adds a round or two. A busy
+	// loop would make hundreds.
+	if n > 8 {
+		t.Errorf("one wait of %v made %d Redis calls: %q", d, n, calls.seen)
 	}
 
 	// Eight concurrent waiters for four slots (2 s): they queue in the
 	// process, so Redis sees about two calls per slot, not eight.
-	calls.n.Store(0)
+	calls.reset()
 	var wg sync.WaitGroup
 	start = time.Now()
 	for range 4 {
@@ -257,8 +291,8 @@ func TestWaitDoesNotBusyLoop(t *testing.T) {
 	if d < 1800*time.Millisecond {
 		t.Errorf("4 slots at 2/s after a used one took only %v", d)
 	}
-	if n > 4*3 {
-		t.Errorf("4 concurrent waits made %d Redis calls; want at most 3 per slot", n)
+	if n > 4*5 {
+		t.Errorf("4 concurrent waits made %d Redis calls; want at most 5 per slot: %q", n, calls.seen)
 	}
 }
 
