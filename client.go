@@ -23,7 +23,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/hashicorp/go-retryablehttp"
 	"github.com/livempu/livempu-go/internal/adapt"
 	"github.com/livempu/livempu-go/signer"
 )
@@ -70,8 +69,11 @@ type Client struct {
 	creds    signer.CredentialsProvider
 	signer   signer.Signer
 	hc       *http.Client
-	retry    *retryablehttp.Client
-	limiters map[string]Limiter // per-action overrides; a nil value disables
+	// maxRetries, backoffMin and backoffMax are the retry options
+	// (WithMaxRetries, WithRetryBackoff).
+	maxRetries             int
+	backoffMin, backoffMax time.Duration
+	limiters               map[string]Limiter // per-action overrides; a nil value disables
 	// qps is each action's quota (by actionIndex), limitKey the name of
 	// the shared budgets ("" for the AccessKey ID), fixedRate the opt-out
 	// from adaptation; lastBudget the default limiter each action used last.
@@ -121,6 +123,10 @@ func NewClient(opts ...Option) (*Client, error) {
 		logger:    o.logger,
 		userAgent: userAgent(o.userAgent),
 		maxBody:   o.maxBody,
+
+		maxRetries: o.maxRetries,
+		backoffMin: o.backoffMin,
+		backoffMax: o.backoffMax,
 	}
 	c.userAgentHeader = []string{c.userAgent}
 	hooks := o.hooks
@@ -143,26 +149,8 @@ func NewClient(opts ...Option) (*Client, error) {
 	if c.hc == nil {
 		c.hc = defaultHTTPClient()
 	}
-	c.retry = &retryablehttp.Client{
-		HTTPClient:   &http.Client{Transport: attemptTransport{c}, CheckRedirect: noRedirects},
-		RetryWaitMin: o.backoffMin,
-		RetryWaitMax: o.backoffMax,
-		RetryMax:     o.maxRetries,
-		CheckRetry:   c.checkRetry,
-		// The wait between attempts is chosen by checkRetry, reported to
-		// the hook, and slept at the start of the next attempt, where the
-		// call's context is at hand.
-		Backoff:      noBackoff,
-		ErrorHandler: retryablehttp.PassthroughErrorHandler,
-	}
 	return c, nil
 }
-
-// noRedirects makes an *http.Client return a redirect as the response.
-// A signed request is never followed elsewhere: the redirect target would
-// receive the STS token (Go forwards every header but Authorization) and,
-// through a re-signing transport, a fresh valid signature.
-func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 // check rejects option values that cannot work.
 func (o *options) check() error {
@@ -236,129 +224,3 @@ func (c *Client) String() string {
 // Format prints String for every verb, so no unexported field (credentials
 // included) is ever printed.
 func (c *Client) Format(f fmt.State, verb rune) { _, _ = f.Write([]byte(c.String())) }
-
-// callState follows one operation call through its attempts.
-type callState struct {
-	action   string
-	attempts int
-	// waitPastDeadline is the wait the last answer asked for before a
-	// retry, when it would have passed the context's deadline.
-	waitPastDeadline time.Duration
-	cred             credentialState // credentials of the attempts; the token is kept out of errors
-
-	// The attempt in flight, reported to the hook once the retry policy
-	// has decided what follows it.
-	sent        bool // an attempt was sent and not yet reported
-	handled     bool // its answer went through responseOutcome
-	limiterWait time.Duration
-	limiterRate float64
-	sentAt      time.Time
-	status      int
-	code        string        // error code of an error answer
-	requestID   string        // of the last answer
-	retryWait   time.Duration // slept before the next attempt
-	// ticket is what the last attempt took from its limiter.
-	ticket ticket
-}
-
-type callStateKey struct{}
-
-// do runs one operation: it sends the query through the retry loop and
-// decodes a 2xx body with decode or turns an error body into an *APIError.
-// The hooks see the call start and end.
-func (c *Client) do(ctx context.Context, action, query string, decode func(string) error) (ResponseMetadata, error) {
-	if ctx == nil {
-		return ResponseMetadata{}, &OperationError{Action: action, Err: errors.New("nil context")}
-	}
-	st := &callState{action: action}
-	h := c.hook
-	var start time.Time
-	if h != nil {
-		start = time.Now()
-		if h.OperationStart != nil {
-			if next := h.OperationStart(ctx, Operation{Action: action, Region: c.region}); next != nil {
-				ctx = next
-			}
-		}
-	}
-	ctx = context.WithValue(ctx, callStateKey{}, st)
-	err := c.send(ctx, st, query, decode)
-	if h != nil && h.OperationEnd != nil {
-		h.OperationEnd(ctx, OperationResult{Action: action, Attempts: st.attempts, RequestID: st.requestID, Duration: time.Since(start), Err: err})
-	}
-	return ResponseMetadata{Attempts: st.attempts, RequestID: st.requestID}, err
-}
-
-// send runs the retry loop of one call.
-func (c *Client) send(ctx context.Context, st *callState, query string, decode func(string) error) error {
-	action := st.action
-	req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodPost, c.baseURL+"?"+query, nil)
-	if err != nil {
-		return &OperationError{Action: action, Err: err}
-	}
-	// The body is read and decoded inside the retry loop, so that a
-	// connection lost mid-body is retried like any other network error.
-	var handled *http.Response // the last answer the handler read
-	req.SetResponseHandler(func(resp *http.Response) error {
-		handled = resp
-		return c.responseOutcome(ctx, st, resp, action, decode)
-	})
-	resp, err := c.retry.Do(req)
-	if err == nil && resp != nil && resp != handled {
-		// The retries ran out on a retryable answer (a 503, a throttle):
-		// retryablehttp hands it back without calling the handler.
-		err = c.responseOutcome(ctx, st, resp, action, decode)
-	}
-	if resp != nil {
-		_ = resp.Body.Close()
-	}
-	if err != nil {
-		var perm *permanentError
-		if errors.As(err, &perm) {
-			err = perm.err
-		}
-		err = callError(ctx, err)
-		if st.waitPastDeadline > 0 {
-			err = &waitPastDeadlineError{err: err, wait: st.waitPastDeadline}
-		}
-		return &OperationError{Action: action, Attempts: st.attempts, Err: err}
-	}
-	return nil
-}
-
-// responseOutcome reads and decodes a final answer. A body that broke off
-// is returned as is, for the retry policy to retry; every other error is
-// marked permanent.
-func (c *Client) responseOutcome(ctx context.Context, st *callState, resp *http.Response, action string, decode func(string) error) error {
-	st.handled = true
-	err := c.handleResponse(resp, action, decode)
-	if err == nil {
-		return nil
-	}
-	if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
-		return &permanentError{ctxErr} // the caller's deadline cut the body short: not a malformed answer
-	}
-	err = scrubSecrets(err, st.cred.used.SecurityToken)
-	var broken *bodyReadError
-	var apiErr *APIError
-	if errors.As(err, &apiErr) && sentinelFor(apiErr.Code) == ErrThrottled && resp.StatusCode < 300 {
-		c.reportThrottle(ctx, action, st.ticket) // not seen as one when the answer came in
-	}
-	if errors.As(err, &broken) || errors.As(err, &apiErr) && retryableCode(apiErr.Code) {
-		return err // for the retry policy: a broken body, or a throttle sent with a 2xx status
-	}
-	return &permanentError{err}
-}
-
-// callError prefers the context's error, and strips the request URL that
-// net/http puts in a *url.Error.
-func callError(ctx context.Context, err error) error {
-	if ctxErr := ctx.Err(); ctxErr != nil {
-		return ctxErr
-	}
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err
-	}
-	return err
-}

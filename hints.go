@@ -114,3 +114,34 @@ func retryAfter(h http.Header) (time.Duration, bool) {
 	}
 	return min(wait, maxServerWait), found
 }
+
+// maxServerWait caps a wait the server asks for (Retry-After, TimeLeft).
+const maxServerWait = time.Minute
+
+// serverWait reads the wait a response asks for (x-acs-retry-after,
+// Retry-After, or the larger TimeLeft of the x-ratelimit-user(-api)
+// headers), capped at maxServerWait.
+func serverWait(h http.Header) (time.Duration, bool) {
+	wait, found := retryAfter(h)
+	for _, name := range [...]string{headerRateLimitAPI, headerRateLimitUser} {
+		if d, ok := timeLeft(h.Get(name)); ok && d > wait {
+			wait, found = d, true
+		}
+	}
+	return min(wait, maxServerWait), found
+}
+
+// timeLeft parses the TimeLeft (milliseconds) of a header such as
+// "Limit:1,Remain:0,TimeLeft:2000,Reset:1234".
+func timeLeft(v string) (time.Duration, bool) {
+	for part := range strings.SplitSeq(v, ",") {
+		name, val, ok := strings.Cut(strings.TrimSpace(part), ":")
+		if ok && strings.EqualFold(name, "TimeLeft") {
+			ms, err := strconv.ParseInt(strings.TrimSpace(val), 10, 64)
+			if err == nil && ms >= 0 {
+				return time.Duration(min(ms, maxServerWait.Milliseconds())) * time.Millisecond, true
+			}
+		}
+	}
+	return 0, false
+}

@@ -156,37 +156,33 @@ func joinHooks(hooks []Hook) *Hook {
 	}
 }
 
-// attemptDone ends the attempt in flight once the retry policy has decided:
-// it chooses the wait before the next attempt, when one follows, and
-// reports the attempt to the hook.
-func (c *Client) attemptDone(ctx context.Context, st *callState, resp *http.Response, err error, more bool) {
-	st.sent, st.retryWait = false, 0
-	if more {
-		st.retryWait = backoff(c.retry.RetryWaitMin, c.retry.RetryWaitMax, st.attempts-1, resp)
-	}
-	if c.hook == nil || c.hook.Attempt == nil {
+// reportAttempt reports the attempt just decided on to the hook: err is
+// its error, more whether another attempt follows (after cl.retryWait).
+func (cl *call) reportAttempt(ctx context.Context, err error, more bool) {
+	hook := cl.c.hook
+	if hook == nil || hook.Attempt == nil {
 		return
 	}
 	if err != nil {
 		var ae *APIError
-		if st.code == "" && errors.As(err, &ae) {
-			st.code = ae.Code // an error document sent with a 2xx status
+		if cl.code == "" && errors.As(err, &ae) {
+			cl.code = ae.Code // an error document sent with a 2xx status
 		}
 		err = attemptError(err)
 	}
-	c.hook.Attempt(ctx, Attempt{
-		Action:      st.action,
-		Number:      st.attempts,
-		LimiterWait: st.limiterWait,
-		LimiterRate: st.limiterRate,
-		Duration:    time.Since(st.sentAt),
-		StatusCode:  st.status,
-		Code:        st.code,
-		RequestID:   st.requestID,
-		Outcome:     outcomeOf(st.status, st.code, err),
+	hook.Attempt(ctx, Attempt{
+		Action:      cl.action,
+		Number:      cl.attempts,
+		LimiterWait: cl.limiterWait,
+		LimiterRate: cl.limiterRate,
+		Duration:    time.Since(cl.sentAt),
+		StatusCode:  cl.status,
+		Code:        cl.code,
+		RequestID:   cl.requestID,
+		Outcome:     outcomeOf(cl.status, cl.code, err),
 		Err:         err,
 		Retry:       more,
-		RetryWait:   st.retryWait,
+		RetryWait:   cl.retryWait,
 	})
 }
 

@@ -2,22 +2,45 @@ package livempu
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
-	"unicode/utf8"
 	"unsafe"
 
-	"github.com/livempu/livempu-go/internal/acsauth"
 	"github.com/livempu/livempu-go/internal/wire"
 )
 
-// handleResponse reads the body through the size limit and decodes it.
-func (c *Client) handleResponse(resp *http.Response, action string, decode func(string) error) error {
+// handle is the retry loop's response handler: it reads and decodes the
+// call's final answer (one the retry policy did not retry on its status
+// and headers) and returns the error it makes of it, with the secrets it
+// may quote removed. The retry policy sees that error too: an answer that
+// broke off is retried, and so is a throttle sent as an error document with
+// a 2xx status, which the limiter is told of here.
+func (cl *call) handle(ctx context.Context, resp *http.Response) error {
+	cl.handled = true
+	err := cl.c.readAnswer(resp, cl.action, cl.decode)
+	if err == nil {
+		return nil
+	}
+	if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
+		return ctxErr // the caller's deadline cut the body short: not a malformed answer
+	}
+	err = scrubSecrets(err, cl.cred.used.SecurityToken)
+	var apiErr *APIError
+	if resp.StatusCode < 300 && errors.As(err, &apiErr) && sentinelFor(apiErr.Code) == ErrThrottled {
+		cl.c.reportThrottle(ctx, cl.action, cl.ticket) // not seen as one when the answer came in
+	}
+	return err
+}
+
+// readAnswer reads the body through the size limit and decodes it: a 2xx
+// body with decode, an error body into an *APIError; a body that is neither
+// is a *ResponseError.
+func (c *Client) readAnswer(resp *http.Response, action string, decode func(string) error) error {
 	requestID := requestIDOf(resp.Header)
 	ok := resp.StatusCode >= 200 && resp.StatusCode < 300
 	if n := resp.ContentLength; ok && n > 0 && n <= c.maxBody {
@@ -123,92 +146,4 @@ func readBody(r io.Reader, limit int64, buf *bytes.Buffer) ([]byte, error) {
 		return buf.Bytes()[:limit], fmt.Errorf("%w (%d bytes)", errBodyTooLarge, limit)
 	}
 	return buf.Bytes(), nil
-}
-
-// safePrefix returns at most 128 printable characters of a body, for error
-// messages.
-func safePrefix(body []byte) string {
-	const max = 128
-	if len(body) > max {
-		body = body[:max]
-	}
-	var b []byte
-	for len(body) > 0 {
-		r, size := utf8.DecodeRune(body)
-		body = body[size:]
-		switch {
-		case r == utf8.RuneError && size == 1:
-			b = append(b, '?')
-		case r < 0x20 || r == 0x7f:
-			b = append(b, ' ')
-		default:
-			b = utf8.AppendRune(b, r)
-		}
-	}
-	return string(b)
-}
-
-// scrubSecrets removes what is secret from the text an error quotes from
-// the answer: a proxy's error page or a message may echo the request, whose
-// URL (V1) or headers (V3) carry the STS token and the signature.
-func scrubSecrets(err error, token string) error {
-	var re *ResponseError
-	var ae *APIError
-	switch {
-	case errors.As(err, &re):
-		re.BodyPrefix = redactSignatures(redactToken(re.BodyPrefix, token))
-	case errors.As(err, &ae):
-		ae.Message = redactSignatures(redactToken(ae.Message, token))
-	}
-	return err
-}
-
-// signatureMarks are the forms in which a signature's name and its "=" are
-// echoed: V1's Signature= query parameter and V3's Authorization
-// "Signature=" part, as is or percent-encoded once or twice.
-var signatureMarks = [...]string{"signature=", "signature%3d", "signature%253d"}
-
-// redactSignatures replaces the value after every signatureMarks form in s
-// (any case), up to the next delimiter or the end of s, so that a signature
-// cut short by the body prefix is hidden too.
-func redactSignatures(s string) string {
-	const mark = "[signature redacted]"
-	for _, name := range signatureMarks {
-		for from := 0; ; {
-			i := indexFoldASCII(s[from:], name)
-			if i < 0 {
-				break
-			}
-			start := from + i + len(name)
-			end := start
-			for end < len(s) && !strings.ContainsRune("&\"' ,;<>()\t\r\n", rune(s[end])) {
-				end++
-			}
-			if end > start {
-				s = s[:start] + mark + s[end:]
-				end = start + len(mark)
-			}
-			from = end
-		}
-	}
-	return s
-}
-
-// redactToken replaces token in s, as is or percent-encoded, including a
-// start of it cut short at the end of s.
-func redactToken(s, token string) string {
-	const mark, minCut = "[token redacted]", 6
-	if token == "" {
-		return s
-	}
-	for _, t := range [...]string{token, acsauth.PercentEncode(token), url.QueryEscape(token)} {
-		s = strings.ReplaceAll(s, t, mark)
-		for n := min(len(t)-1, len(s)); n >= minCut; n-- {
-			if strings.HasSuffix(s, t[:n]) {
-				s = s[:len(s)-n] + mark
-				break
-			}
-		}
-	}
-	return s
 }

@@ -10,69 +10,64 @@ import (
 	"time"
 )
 
-// attemptTransport runs beneath the retry loop, once per attempt: it
-// retrieves credentials, waits on the account's rate limiter, signs a clone of
-// the request with a fresh nonce and timestamp, and sends it through the
-// caller's *http.Client. Doing this per attempt is what keeps retries inside
-// the QPS budget and free of SignatureNonceUsed.
-type attemptTransport struct{ c *Client }
-
 // acceptJSON is the Accept header of every attempt.
 var acceptJSON = []string{"application/json"}
 
 // permanentError marks a failure that happened before sending (credentials,
-// limiter, signing); the retry policy never retries it.
+// limiter, signing, a refused redirect); the retry policy never retries it.
 type permanentError struct{ err error }
 
 func (e *permanentError) Error() string { return e.err.Error() }
 func (e *permanentError) Unwrap() error { return e.err }
 
-func (t attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	c := t.c
+// RoundTrip is one attempt of the call, run by the retry loop: it sleeps
+// the wait the retry policy chose after the previous attempt, retrieves
+// credentials, waits on the account's rate limiter, signs a clone of the
+// request with a fresh nonce and timestamp, and sends it through the
+// caller's *http.Client. Doing this per attempt is what keeps retries inside
+// the QPS budget and free of SignatureNonceUsed.
+func (cl *call) RoundTrip(req *http.Request) (*http.Response, error) {
+	c := cl.c
 	ctx := req.Context()
-	st, _ := ctx.Value(callStateKey{}).(*callState)
-	if st == nil {
-		return nil, &permanentError{errors.New("livempu: request not made by a Client")}
-	}
 	if req.URL.Scheme != c.endpoint.Scheme || req.URL.Host != c.endpoint.Host {
 		return nil, &permanentError{errors.New("livempu: refusing to sign a request for a host other than the endpoint")}
 	}
-	if st.retryWait > 0 {
+	if cl.retryWait > 0 {
 		// The wait the retry policy chose after the previous attempt.
-		if err := sleep(ctx, st.retryWait); err != nil {
+		if err := sleep(ctx, cl.retryWait); err != nil {
 			return nil, &permanentError{err}
 		}
-		st.retryWait = 0
+		cl.retryWait = 0
 	}
-	creds, err := c.attemptCredentials(ctx, st)
+	creds, err := cl.attemptCredentials(ctx)
 	if err != nil {
 		return nil, &permanentError{err}
 	}
-	st.limiterWait, st.limiterRate = 0, 0
+	cl.limiterWait, cl.limiterRate = 0, 0
 	var waitStart time.Time
 	if c.hook != nil {
 		waitStart = time.Now()
 	}
-	tk, err := c.waitLimiter(ctx, creds.AccessKeyID, st.action)
+	tk, err := c.waitLimiter(ctx, creds.AccessKeyID, cl.action)
 	if c.hook != nil { // measured for the hook's Attempt
-		st.limiterWait, st.limiterRate = time.Since(waitStart), c.LimiterRate(st.action)
+		cl.limiterWait, cl.limiterRate = time.Since(waitStart), c.LimiterRate(cl.action)
 	}
 	if err != nil {
 		return nil, &permanentError{limiterError(ctx, err)}
 	}
-	st.ticket = tk
+	cl.ticket = tk
 	traceCtx, proxy := c.watchProxy(ctx, req)
 	out := req.Clone(traceCtx)
 	// Shared, never modified value slices: no allocation per attempt.
 	out.Header["User-Agent"] = c.userAgentHeader
 	out.Header["Accept"] = acceptJSON
-	if err := c.signer.Sign(out, st.action, nil, creds); err != nil {
+	if err := c.signer.Sign(out, cl.action, nil, creds); err != nil {
 		return nil, &permanentError{fmt.Errorf("livempu: signing: %w", err)}
 	}
-	st.attempts++
-	st.sent, st.handled = true, false
-	st.status, st.code, st.requestID = 0, "", ""
-	st.sentAt = time.Now()
+	cl.attempts++
+	cl.sent, cl.handled = true, false
+	cl.status, cl.code, cl.requestID = 0, "", ""
+	cl.sentAt = time.Now()
 	// A shallow copy of the caller's client whose transport refuses
 	// redirects instead of following them (redirectRefuser); the caller's
 	// client itself is never modified.
@@ -83,11 +78,11 @@ func (t attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		err = proxy.explain(stripURL(err))
 	} else {
-		st.status, st.requestID = resp.StatusCode, requestIDOf(resp.Header)
+		cl.status, cl.requestID = resp.StatusCode, requestIDOf(resp.Header)
 		if resp.StatusCode >= 400 {
-			st.code = peekCode(resp)
+			cl.code = peekCode(resp)
 		}
-		c.report(ctx, st.action, tk, resp)
+		c.report(ctx, cl.action, tk, resp)
 	}
 	return resp, err
 }
