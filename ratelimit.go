@@ -48,27 +48,6 @@ type Feedback struct {
 	Limit int
 }
 
-// Documented per-account QPS limits of the two operations.
-const (
-	// QPSListRtcMPUEventSubRecord is the documented limit of
-	// ListRtcMPUEventSubRecord: 100 requests per second per account.
-	QPSListRtcMPUEventSubRecord = 100
-	// QPSListRtcMPUTaskDetail is the documented limit of
-	// ListRtcMPUTaskDetail: 50 requests per second per account.
-	QPSListRtcMPUTaskDetail = 50
-)
-
-// DefaultRate returns the rate, in requests per second, at which an
-// action's default limiter sends when nothing else shares the budget: the
-// documented QPS N less one request for the burst and ceil(N*2%) requests
-// for 20 ms of network jitter (97 for 100 QPS, 48 for 50 QPS), so that at
-// least 95% of the limit is used and the limit is never exceeded. WithQPS
-// applies the same rule to a raised quota. It returns 0 for an unknown
-// action.
-func DefaultRate(action string) float64 {
-	return adapt.Rate(adapt.DocumentedQPS(action))
-}
-
 // limiterFor returns the custom limiter of an action (WithRateLimiter), with
 // ok false when the action uses the default limiter.
 func (c *Client) limiterFor(action string) (lim Limiter, ok bool) {

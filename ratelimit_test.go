@@ -186,7 +186,7 @@ func sentWithin(t *testing.T, ws *windowServer, d time.Duration) {
 	for _, action := range []string{livempu.ActionListRtcMPUTaskDetail, livempu.ActionListRtcMPUEventSubRecord} {
 		count, _, _ := ws.stats(action)
 		sent += int64(count)
-		allowed += 1 + int64(livempu.DefaultRate(action)*d.Seconds())
+		allowed += 1 + int64(defaultRate[action]*d.Seconds())
 	}
 	if sent > allowed {
 		t.Errorf("the client sent %d requests in %v; its limiters allow %d", sent, d, allowed)
@@ -220,14 +220,39 @@ func saturationRun(t *testing.T) (problems []string) {
 
 // documentedQPS is each action's documented quota.
 var documentedQPS = map[string]int{
-	livempu.ActionListRtcMPUTaskDetail:     livempu.QPSListRtcMPUTaskDetail,
-	livempu.ActionListRtcMPUEventSubRecord: livempu.QPSListRtcMPUEventSubRecord,
+	livempu.ActionListRtcMPUTaskDetail:     50,
+	livempu.ActionListRtcMPUEventSubRecord: 100,
 }
 
-func TestDefaultRate(t *testing.T) {
-	for action, want := range map[string]float64{livempu.ActionListRtcMPUTaskDetail: 48, livempu.ActionListRtcMPUEventSubRecord: 97, "Other": 0} {
-		if got := livempu.DefaultRate(action); got != want {
-			t.Errorf("DefaultRate(%s) = %v, want %v", action, got, want)
+// defaultRate is the rate each action's default limiter paces at: the
+// quota less one request for the burst and 2% for jitter.
+var defaultRate = map[string]float64{
+	livempu.ActionListRtcMPUTaskDetail:     48,
+	livempu.ActionListRtcMPUEventSubRecord: 97,
+}
+
+// TestLimiterRateOfANewClient: before any call, LimiterRate reports the
+// rate the default limiter paces at, for the documented quota or the one
+// WithQPS raised, and 0 for an unknown action.
+func TestLimiterRateOfANewClient(t *testing.T) {
+	c, err := livempu.NewClient(livempu.WithStaticCredentials("id", "secret", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raised, err := livempu.NewClient(livempu.WithStaticCredentials("id", "secret", ""),
+		livempu.WithQPS(livempu.ActionListRtcMPUEventSubRecord, 200))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for action, want := range defaultRate {
+		if got := c.LimiterRate(action); got != want {
+			t.Errorf("LimiterRate(%s) = %v, want %v", action, got, want)
 		}
+	}
+	if got := c.LimiterRate("Other"); got != 0 {
+		t.Errorf("LimiterRate(Other) = %v, want 0", got)
+	}
+	if got := raised.LimiterRate(livempu.ActionListRtcMPUEventSubRecord); got != 195 {
+		t.Errorf("with WithQPS 200: LimiterRate = %v, want 195", got)
 	}
 }

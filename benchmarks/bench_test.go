@@ -2,6 +2,7 @@ package benchmarks
 
 import (
 	"context"
+	"github.com/livempu/livempu-go/internal/adapt"
 	"math"
 	"net/http"
 	"strings"
@@ -102,7 +103,7 @@ func TestSaturationShort(t *testing.T) {
 		t.Fatal(err)
 	}
 	sent := ours.Accepted + ours.Throttled
-	allowed := 1 + int64(livempu.DefaultRate(livempu.ActionListRtcMPUEventSubRecord)*ours.Elapsed.Seconds())
+	allowed := 1 + int64(adapt.Rate(adapt.DocumentedQPS(livempu.ActionListRtcMPUEventSubRecord))*ours.Elapsed.Seconds())
 	if ours.Failed != 0 || ours.OK == 0 || sent > allowed {
 		t.Errorf("ours: %+v; want successes, no failed call, at most %d requests in %v", ours, allowed, ours.Elapsed)
 	}

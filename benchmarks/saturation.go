@@ -8,13 +8,12 @@ import (
 	"sync/atomic"
 	"time"
 
-	livempu "github.com/livempu/livempu-go"
 	"github.com/livempu/livempu-go/signer"
 )
 
 // SaturationLimit is the server's limit: accepted requests in any sliding
-// second, the documented QPS of ListRtcMPUEventSubRecord.
-const SaturationLimit = livempu.QPSListRtcMPUEventSubRecord
+// second, the documented QPS of ListRtcMPUEventSubRecord (100).
+const SaturationLimit = 100
 
 // SaturationSize is the page size of the saturation calls.
 const SaturationSize = 10

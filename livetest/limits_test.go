@@ -11,9 +11,13 @@ import (
 	"time"
 
 	livempu "github.com/livempu/livempu-go"
+	"github.com/livempu/livempu-go/internal/adapt"
 	"github.com/livempu/livempu-go/livetest"
 	"github.com/livempu/livempu-go/signer"
 )
+
+// taskQPS is the documented quota of ListRtcMPUTaskDetail.
+const taskQPS = 50
 
 func TestThrottlingWithoutClientLimiter(t *testing.T) {
 	t.Parallel()
@@ -44,13 +48,13 @@ func TestThrottlingWithoutClientLimiter(t *testing.T) {
 	wg.Wait()
 	st := srv.Stats()
 	t.Logf("ok %d, throttled %d, max window %d", ok.Load(), throttled.Load(), srv.MaxWindow(action))
-	if throttled.Load() == 0 || ok.Load() < livempu.QPSListRtcMPUTaskDetail {
+	if throttled.Load() == 0 || ok.Load() < taskQPS {
 		t.Errorf("ok %d, throttled %d", ok.Load(), throttled.Load())
 	}
 	if int64(st.Throttled) != throttled.Load() || int64(st.Succeeded) != ok.Load() || st.Requests != 200 {
 		t.Errorf("stats %+v", st)
 	}
-	if mw := srv.MaxWindow(action); mw > livempu.QPSListRtcMPUTaskDetail {
+	if mw := srv.MaxWindow(action); mw > taskQPS {
 		t.Errorf("MaxWindow %d over the limit", mw)
 	}
 }
@@ -119,11 +123,11 @@ func TestDefaultLimiterStaysUnderQPS(t *testing.T) {
 		t.Errorf("stats %+v", st)
 	}
 	// Not also a lower bound: a starved machine can spread the calls out.
-	if mw := srv.MaxWindow(action); mw > livempu.QPSListRtcMPUTaskDetail {
+	if mw := srv.MaxWindow(action); mw > taskQPS {
 		t.Errorf("MaxWindow %d", mw)
 	}
 	// The limiter paces: 149 intervals at its default rate.
-	rate := livempu.DefaultRate(action)
+	rate := adapt.Rate(taskQPS)
 	if least := time.Duration(149 / rate * float64(time.Second)); elapsed < least-50*time.Millisecond {
 		t.Errorf("150 calls took %v, under %v", elapsed, least)
 	}
@@ -133,7 +137,7 @@ func TestDefaultLimiterStaysUnderQPS(t *testing.T) {
 	// server have throttled none.
 	switch {
 	case st.Throttled == 0:
-	case clientMax < livempu.QPSListRtcMPUTaskDetail:
+	case clientMax < taskQPS:
 		t.Errorf("%d requests throttled though the client never sent more than %d in a second", st.Throttled, clientMax)
 	default:
 		t.Logf("%d requests throttled: scheduling delays bunched %d requests into one second", st.Throttled, clientMax)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/livempu/livempu-go/internal/adapt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -216,7 +217,7 @@ func TestSharedBudgetAcrossProcesses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	limit := livempu.QPSListRtcMPUEventSubRecord
+	limit := adapt.DocumentedQPS(livempu.ActionListRtcMPUEventSubRecord)
 	for attempt := 1; ; attempt++ {
 		aggregate := runProcesses(t, self, limit)
 		if t.Failed() || aggregate >= 0.9*float64(limit) {

@@ -18,8 +18,9 @@
 //
 // # Budget
 //
-// The default rate is livempu.DefaultRate(action), the SDK's own default
-// (97/s for a documented 100, 48/s for 50; [WithQPS] applies the same rule
+// The default rate is the SDK's own default rate for the action, as
+// livempu.Client.LimiterRate reports it for a new client (97/s for a
+// documented 100, 48/s for 50; [WithQPS] applies the same rule
 // to a raised quota), with a burst of one. GCRA with a burst of b admits b
 // requests at once and then one every 1/rate; with b = 1 two admissions are
 // at least 1/rate apart on Redis's clock, so any one-second window holds at
@@ -110,8 +111,8 @@ type config struct {
 	logger   *slog.Logger
 }
 
-// WithRate sets the shared budget in requests per second (default:
-// livempu.DefaultRate(action), 97 for ListRtcMPUEventSubRecord and 48 for
+// WithRate sets the shared budget in requests per second (default: the
+// SDK's default rate, 97 for ListRtcMPUEventSubRecord and 48 for
 // ListRtcMPUTaskDetail); 0 means that default. Stay below the documented
 // limit: with a burst of one a window can hold rate+1 requests, more with
 // jitter. It applies to one action, so Options refuses it; use New per
@@ -270,7 +271,7 @@ func (c *config) perSecond(action string) (float64, error) {
 	if c.rate != 0 {
 		return c.rate, nil
 	}
-	if r := livempu.DefaultRate(action); r != 0 {
+	if r := adapt.Rate(adapt.DocumentedQPS(action)); r != 0 {
 		return r, nil
 	}
 	return 0, fmt.Errorf("redislimit: unknown action %q: give WithRate", action)

@@ -28,7 +28,7 @@ func main() {
 }
 
 func run(ctx context.Context, w io.Writer) error {
-	half := rate.NewLimiter(rate.Limit(livempu.QPSListRtcMPUTaskDetail/2), 1)
+	half := rate.NewLimiter(25, 1) // half of the documented 50 QPS
 	opt := livempu.WithRateLimiter(livempu.ActionListRtcMPUTaskDetail, half)
 	a, err := demo.Connect(ctx, w, opt)
 	if err != nil {

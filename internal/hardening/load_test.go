@@ -3,6 +3,7 @@ package hardening_test
 import (
 	"context"
 	"errors"
+	"github.com/livempu/livempu-go/internal/adapt"
 	"net/http"
 	"os"
 	"runtime"
@@ -20,8 +21,8 @@ import (
 // quota is the documented per-account limit of each operation: requests
 // in any one-second window.
 var quota = map[string]int{
-	livempu.ActionListRtcMPUTaskDetail:     livempu.QPSListRtcMPUTaskDetail,
-	livempu.ActionListRtcMPUEventSubRecord: livempu.QPSListRtcMPUEventSubRecord,
+	livempu.ActionListRtcMPUTaskDetail:     adapt.DocumentedQPS(livempu.ActionListRtcMPUTaskDetail),
+	livempu.ActionListRtcMPUEventSubRecord: adapt.DocumentedQPS(livempu.ActionListRtcMPUEventSubRecord),
 }
 
 // Throttled shares of TestLoad's requests. The in-process server stamps
@@ -57,7 +58,7 @@ const loadGoalsEnv = "LIVEMPU_LOAD_GOALS"
 // It judges the client on what it controls, its send times, stamped below
 // the SDK by a wrapping http.RoundTripper (sendLog). Strictly, whatever the
 // machine does: the n-th request of an action is sent no earlier than
-// (n-1)/DefaultRate after the test started (a delay can only make a send
+// (n-1)/rate (adapt.Rate, the default limiter's) after the test started (a delay can only make a send
 // later, never earlier), so the client never gets ahead of its limiter's
 // rate. This caught rate.Limiter crediting an interval twice when 1,000
 // waiters contend for it (see accountLimiter): 250 ms ahead after 8 s. A one-second window of send times is logged
@@ -156,9 +157,9 @@ func TestLoad(t *testing.T) {
 		sent += len(times)
 		t.Logf("%s: %d sent; worst one-second window: %d sends, %d server arrivals (limit %d); server: %+v",
 			op.action, len(times), maxWindowOf(times), srv.MaxWindow(op.action), quota[op.action], srv.Stats(op.action))
-		if n, at := aheadOfRate(times, first, livempu.DefaultRate(op.action)); n > 0 {
+		if n, at := aheadOfRate(times, first, adapt.Rate(adapt.DocumentedQPS(op.action))); n > 0 {
 			t.Errorf("%s: request %d was sent %v after the start, ahead of a limiter at %v/s",
-				op.action, n, at.Round(time.Microsecond), livempu.DefaultRate(op.action))
+				op.action, n, at.Round(time.Microsecond), adapt.Rate(adapt.DocumentedQPS(op.action)))
 		}
 	}
 	// The send log saw every request the server saw. (The server may see
@@ -198,7 +199,7 @@ func TestLoad(t *testing.T) {
 	for i, op := range operations {
 		want := int64(1)
 		if goals {
-			want = int64(0.8 * duration.Seconds() * livempu.DefaultRate(op.action))
+			want = int64(0.8 * duration.Seconds() * adapt.Rate(adapt.DocumentedQPS(op.action)))
 		}
 		if n := ok[i].Load(); n < want {
 			t.Errorf("%s: only %d calls succeeded in %v, want at least %d", op.action, n, duration, want)

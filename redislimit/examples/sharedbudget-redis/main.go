@@ -115,7 +115,7 @@ func main() {
 	elapsed := time.Since(start)
 	fmt.Printf("%d calls in %v: %.1f per second (budget %.0f per second shared by every process of the account); %d failed\n",
 		ok.Load(), elapsed.Round(time.Millisecond), float64(ok.Load())/elapsed.Seconds(),
-		livempu.DefaultRate(livempu.ActionListRtcMPUEventSubRecord), failed.Load())
+		client.LimiterRate(livempu.ActionListRtcMPUEventSubRecord), failed.Load())
 }
 
 func envOr(name, def string) string {
