@@ -85,7 +85,7 @@ func (c *Client) do(ctx context.Context, action, query string, decode func(strin
 	}
 	err := cl.run(ctx, query)
 	if h != nil && h.OperationEnd != nil {
-		h.OperationEnd(ctx, OperationResult{Action: action, Attempts: cl.attempts, RequestID: cl.requestID, Duration: time.Since(start), Err: err})
+		h.OperationEnd(ctx, Operation{Action: action, Region: c.region, Attempts: cl.attempts, RequestID: cl.requestID, Duration: time.Since(start), Err: err})
 	}
 	return ResponseMetadata{Attempts: cl.attempts, RequestID: cl.requestID}, err
 }

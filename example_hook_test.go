@@ -25,7 +25,7 @@ func ExampleWithHook() {
 			}
 			fmt.Printf("attempt %d of %s: %s %d %s, retry: %t\n", a.Number, a.Action, a.Outcome, a.StatusCode, a.Code, a.Retry)
 		},
-		OperationEnd: func(_ context.Context, r livempu.OperationResult) {
+		OperationEnd: func(_ context.Context, r livempu.Operation) {
 			fmt.Printf("%s: %d attempts, error: %v\n", r.Action, r.Attempts, r.Err)
 		},
 	}

@@ -19,7 +19,8 @@ import (
 //
 // A request that fails validation is not seen: nothing is sent for it.
 type Hook struct {
-	// OperationStart is called when a call starts sending. The context it
+	// OperationStart is called when a call starts sending, with the
+	// Operation's Action and Region set. The context it
 	// returns (derived from ctx; nil means ctx) is the one the call then
 	// uses for its attempts and its other hook calls, so it can carry a
 	// span that an HTTP transport's own tracing nests under.
@@ -27,16 +28,27 @@ type Hook struct {
 	// Attempt is called after each attempt that was sent, once its answer
 	// has been read and the retry policy has decided what follows.
 	Attempt func(ctx context.Context, a Attempt)
-	// OperationEnd is called when the call returns.
-	OperationEnd func(ctx context.Context, r OperationResult)
+	// OperationEnd is called when the call returns, with every field of
+	// the Operation set.
+	OperationEnd func(ctx context.Context, op Operation)
 }
 
-// Operation describes an operation call as it starts.
+// Operation describes an operation call: OperationStart sees its Action and
+// Region, OperationEnd the whole of it.
 type Operation struct {
 	// Action is the operation, such as ListRtcMPUTaskDetail.
 	Action string
 	// Region is the client's API region (WithRegion), "" when not known.
 	Region string
+
+	// Attempts is how many HTTP attempts were sent.
+	Attempts int
+	// RequestID is the service's id of the last answer, "" when none came.
+	RequestID string
+	// Duration is the call's duration, from OperationStart.
+	Duration time.Duration
+	// Err is the error the call returns, nil on success.
+	Err error
 }
 
 // Attempt describes one HTTP attempt of an operation call.
@@ -100,20 +112,6 @@ const (
 	OutcomeNetwork Outcome = "network"
 )
 
-// OperationResult describes an operation call as it returns.
-type OperationResult struct {
-	// Action is the operation.
-	Action string
-	// Attempts is how many HTTP attempts were sent.
-	Attempts int
-	// RequestID is the service's id of the last answer, "" when none came.
-	RequestID string
-	// Duration is the call's duration, from OperationStart.
-	Duration time.Duration
-	// Err is the error the call returns, nil on success.
-	Err error
-}
-
 // WithHook adds h to the hooks of the Client; several may be given (and
 // WithLogger adds one), each called in the order given.
 func WithHook(h Hook) Option {
@@ -146,10 +144,10 @@ func joinHooks(hooks []Hook) *Hook {
 				}
 			}
 		},
-		OperationEnd: func(ctx context.Context, r OperationResult) {
+		OperationEnd: func(ctx context.Context, op Operation) {
 			for _, h := range hooks {
 				if h.OperationEnd != nil {
-					h.OperationEnd(ctx, r)
+					h.OperationEnd(ctx, op)
 				}
 			}
 		},

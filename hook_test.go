@@ -22,7 +22,7 @@ type hookRecorder struct {
 	mu       sync.Mutex
 	starts   []livempu.Operation
 	attempts []livempu.Attempt
-	ends     []livempu.OperationResult
+	ends     []livempu.Operation
 	ctxOK    []bool // whether each attempt and end saw the start's context
 }
 
@@ -42,7 +42,7 @@ func (r *hookRecorder) hook() livempu.Hook {
 			r.attempts = append(r.attempts, a)
 			r.ctxOK = append(r.ctxOK, ctx.Value(hookKey{}) == a.Action)
 		},
-		OperationEnd: func(ctx context.Context, res livempu.OperationResult) {
+		OperationEnd: func(ctx context.Context, res livempu.Operation) {
 			r.mu.Lock()
 			defer r.mu.Unlock()
 			r.ends = append(r.ends, res)

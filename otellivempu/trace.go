@@ -72,7 +72,7 @@ func (t *telemetry) attempt(ctx context.Context, a livempu.Attempt) {
 }
 
 // operationEnd closes the span and records the call's duration.
-func (t *telemetry) operationEnd(ctx context.Context, r livempu.OperationResult) {
+func (t *telemetry) operationEnd(ctx context.Context, r livempu.Operation) {
 	span := trace.SpanFromContext(ctx)
 	defer span.End()
 	if r.Err == nil {

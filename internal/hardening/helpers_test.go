@@ -146,7 +146,7 @@ func (h *hookCapture) hook() livempu.Hook {
 		Attempt: func(_ context.Context, a livempu.Attempt) {
 			fmt.Fprintf(h, "attempt %s\n", formatted(a))
 		},
-		OperationEnd: func(_ context.Context, r livempu.OperationResult) {
+		OperationEnd: func(_ context.Context, r livempu.Operation) {
 			fmt.Fprintf(h, "end %s\n", formatted(r))
 		},
 	}
