@@ -207,11 +207,6 @@ func defaultHTTPClient() *http.Client {
 // the one WithRegion and WithVPC selected, else DefaultEndpoint.
 func (c *Client) Endpoint() string { return c.baseURL }
 
-// Region returns the region ID given to WithRegion, or "" when none was
-// given (DefaultEndpoint serves several regions, so none can be inferred),
-// for telemetry such as OpenTelemetry's cloud.region.
-func (c *Client) Region() string { return c.region }
-
 // String describes the client without credentials.
 func (c *Client) String() string {
 	region := ""

@@ -24,7 +24,7 @@ func ExampleWithRegion() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(client.Endpoint(), client.Region())
+	fmt.Println(client.Endpoint())
 
 	// Inside an Alibaba Cloud VPC: the region's VPC endpoint.
 	client, err = livempu.NewClient(livempu.WithRegion("ap-southeast-1"), livempu.WithVPC())
@@ -38,7 +38,7 @@ func ExampleWithRegion() {
 	client, _ = livempu.NewClient(livempu.WithRegion("cn-beijing"))
 	fmt.Println(client.Endpoint())
 	// Output:
-	// https://live.ap-southeast-1.aliyuncs.com/ ap-southeast-1
+	// https://live.ap-southeast-1.aliyuncs.com/
 	// https://live-vpc.ap-southeast-1.aliyuncs.com/
 	// https://live.aliyuncs.com/
 }
