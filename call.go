@@ -12,18 +12,22 @@ import (
 )
 
 // One operation call, from the operation's method (mpu_tasks.go,
-// event_records.go) to its decoded page:
+// event_records.go) to its decoded page, in the order it happens:
 //
-//	call.go      do: the call, its retry loop (go-retryablehttp) and its error
-//	attempt.go   RoundTrip: one attempt (credentials, limiter, signing, sending)
-//	retry.go     checkRetry: whether an attempt is retried, and after what wait
-//	response.go  handle: the final answer read and decoded, or made an error
-//	errorbody.go the service's error document parsed into an *APIError
-//	redact.go    secrets removed from what an error quotes of the answer
-//	hook.go      each attempt and the call reported to the hooks
+//	call.go       do, run: the call, its retry loop (go-retryablehttp), its error
+//	attempt.go    RoundTrip: one attempt: credentials (credentials.go), the
+//	              rate limiter (ratelimit.go, budget.go), signing, sending
+//	              (proxy.go, redirect.go)
+//	retry.go      checkRetry: whether the attempt is retried, after what wait
+//	              (the server's waits and quotas are read in hints.go)
+//	response.go   handle: the final answer decoded into the page, or an error
+//	errorbody.go  the service's error document parsed into an *APIError
+//	redact.go     secrets removed from what an error quotes of the answer
+//	hook.go       each attempt and the call reported to the hooks (log.go)
 //
-// A call is its retry loop's transport and retry policy, so the state they
-// share is the call's own fields: nothing travels in the context.
+// A call is its retry loop's transport (RoundTrip) and retry policy
+// (checkRetry), so the state they share is the call's own fields: nothing
+// travels in the context.
 
 // call is one operation call on its way through its attempts.
 type call struct {
