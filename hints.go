@@ -62,7 +62,8 @@ func feedback(resp *http.Response) Feedback {
 	return fb
 }
 
-// rateLimit is an x-ratelimit-user(-api) header; remain is -1 when absent.
+// rateLimit is an x-ratelimit-user(-api) header; remain and timeLeft are -1
+// when absent.
 type rateLimit struct {
 	limit, remain int
 	timeLeft      time.Duration
@@ -71,7 +72,7 @@ type rateLimit struct {
 // parseRateLimit parses "Limit:100,Remain:0,TimeLeft:2000,Reset:1234",
 // ignoring what it does not understand.
 func parseRateLimit(v string) rateLimit {
-	rl := rateLimit{remain: -1}
+	rl := rateLimit{remain: -1, timeLeft: -1}
 	for part := range strings.SplitSeq(v, ",") {
 		name, val, ok := strings.Cut(strings.TrimSpace(part), ":")
 		if !ok {
@@ -124,24 +125,9 @@ const maxServerWait = time.Minute
 func serverWait(h http.Header) (time.Duration, bool) {
 	wait, found := retryAfter(h)
 	for _, name := range [...]string{headerRateLimitAPI, headerRateLimitUser} {
-		if d, ok := timeLeft(h.Get(name)); ok && d > wait {
+		if d := parseRateLimit(header(h, name)).timeLeft; d > wait {
 			wait, found = d, true
 		}
 	}
 	return min(wait, maxServerWait), found
-}
-
-// timeLeft parses the TimeLeft (milliseconds) of a header such as
-// "Limit:1,Remain:0,TimeLeft:2000,Reset:1234".
-func timeLeft(v string) (time.Duration, bool) {
-	for part := range strings.SplitSeq(v, ",") {
-		name, val, ok := strings.Cut(strings.TrimSpace(part), ":")
-		if ok && strings.EqualFold(name, "TimeLeft") {
-			ms, err := strconv.ParseInt(strings.TrimSpace(val), 10, 64)
-			if err == nil && ms >= 0 {
-				return time.Duration(min(ms, maxServerWait.Milliseconds())) * time.Millisecond, true
-			}
-		}
-	}
-	return 0, false
 }
