@@ -71,10 +71,11 @@ type credentialState struct {
 
 // do runs one operation: it sends the query through the retry loop and
 // decodes a 2xx body with decode or turns an error body into an *APIError.
-// The hooks see the call start and end.
-func (c *Client) do(ctx context.Context, action, query string, decode func(string) error) (ResponseMetadata, error) {
+// It returns how many attempts were sent and the request id of the last
+// answer's header. The hooks see the call start and end.
+func (c *Client) do(ctx context.Context, action, query string, decode func(string) error) (attempts int, requestID string, err error) {
 	if ctx == nil {
-		return ResponseMetadata{}, &OperationError{Action: action, Err: errors.New("nil context")}
+		return 0, "", &OperationError{Action: action, Err: errors.New("nil context")}
 	}
 	cl := &call{c: c, action: action, decode: decode}
 	h := c.hook
@@ -87,11 +88,11 @@ func (c *Client) do(ctx context.Context, action, query string, decode func(strin
 			}
 		}
 	}
-	err := cl.run(ctx, query)
+	err = cl.run(ctx, query)
 	if h != nil && h.OperationEnd != nil {
 		h.OperationEnd(ctx, Operation{Action: action, Region: c.region, Attempts: cl.attempts, RequestID: cl.requestID, Duration: time.Since(start), Err: err})
 	}
-	return ResponseMetadata{Attempts: cl.attempts, RequestID: cl.requestID}, err
+	return cl.attempts, cl.requestID, err
 }
 
 // run sends the call through its retry loop and returns its error, an

@@ -63,7 +63,8 @@ func RecordWindow(now time.Time, d time.Duration) (start, end time.Time) {
 
 // ListRtcMPUEventSubRecordResponse is one page of callback records.
 type ListRtcMPUEventSubRecordResponse struct {
-	// RequestID identifies the request for Alibaba support.
+	// RequestID identifies the request for Alibaba support: the body's
+	// RequestId, or the x-acs-request-id header when the body has none.
 	RequestID string `json:"RequestId"`
 	// Count is the number of records on this page (not a total).
 	Count int `json:"Count"`
@@ -71,9 +72,9 @@ type ListRtcMPUEventSubRecordResponse struct {
 	HasMore bool `json:"HasMore"`
 	// Logs are the callback records on this page.
 	Logs []EventSubRecord `json:"Logs"`
-	// Metadata says how the page was obtained (attempts, request id); it
-	// is not part of the service's answer.
-	Metadata ResponseMetadata `json:"-"`
+	// Attempts is how many HTTP attempts the call made (1 when the first
+	// one succeeded); it is not part of the service's answer.
+	Attempts int `json:"-"`
 }
 
 // EventSubRecord is one callback the service made to a subscriber.
@@ -148,11 +149,14 @@ func (c *Client) ListRtcMPUEventSubRecord(ctx context.Context, req *ListRtcMPUEv
 		return nil, err
 	}
 	resp := new(ListRtcMPUEventSubRecordResponse)
-	md, err := c.do(ctx, ActionListRtcMPUEventSubRecord, req.encode(), resp.decode)
+	attempts, requestID, err := c.do(ctx, ActionListRtcMPUEventSubRecord, req.encode(), resp.decode)
 	if err != nil {
 		return nil, err
 	}
-	resp.Metadata = md.withBodyRequestID(resp.RequestID)
+	resp.Attempts = attempts
+	if resp.RequestID == "" {
+		resp.RequestID = requestID
+	}
 	return resp, nil
 }
 

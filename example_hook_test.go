@@ -35,7 +35,7 @@ func ExampleWithHook() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println("throttled:", throttled, "attempts:", resp.Metadata.Attempts, "request id set:", resp.Metadata.RequestID != "")
+	fmt.Println("throttled:", throttled, "attempts:", resp.Attempts, "request id set:", resp.RequestID != "")
 	// Output:
 	// attempt 1 of ListRtcMPUTaskDetail: throttled 400 Throttling.User, retry: true
 	// attempt 2 of ListRtcMPUTaskDetail: ok 200 , retry: false

@@ -96,8 +96,8 @@ func TestHookSeesEachAttempt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if resp.Metadata != (livempu.ResponseMetadata{Attempts: 3, RequestID: "req-3"}) {
-		t.Errorf("Metadata %+v, want 3 attempts and req-3", resp.Metadata)
+	if resp.Attempts != 3 || resp.RequestID != "req-3" {
+		t.Errorf("Attempts %d, RequestID %q; want 3 attempts and req-3", resp.Attempts, resp.RequestID)
 	}
 	if len(rec.starts) != 1 || rec.starts[0].Action != livempu.ActionListRtcMPUTaskDetail {
 		t.Errorf("starts %+v", rec.starts)

@@ -27,13 +27,14 @@ type ListRtcMPUTaskDetailRequest struct {
 // The service reports no total and no HasMore: a page shorter than the page
 // size is the last one.
 type ListRtcMPUTaskDetailResponse struct {
-	// RequestID identifies the request for Alibaba support.
+	// RequestID identifies the request for Alibaba support: the body's
+	// RequestId, or the x-acs-request-id header when the body has none.
 	RequestID string `json:"RequestId"`
 	// MPUTasks are the tasks on this page.
 	MPUTasks []MPUTask `json:"MPUTasks"`
-	// Metadata says how the page was obtained (attempts, request id); it
-	// is not part of the service's answer.
-	Metadata ResponseMetadata `json:"-"`
+	// Attempts is how many HTTP attempts the call made (1 when the first
+	// one succeeded); it is not part of the service's answer.
+	Attempts int `json:"-"`
 }
 
 // MPUTask is the configuration of one mixed-stream relay task, as created by
@@ -238,11 +239,14 @@ func (c *Client) ListRtcMPUTaskDetail(ctx context.Context, req *ListRtcMPUTaskDe
 		return nil, err
 	}
 	resp := new(ListRtcMPUTaskDetailResponse)
-	md, err := c.do(ctx, ActionListRtcMPUTaskDetail, req.encode(), resp.decode)
+	attempts, requestID, err := c.do(ctx, ActionListRtcMPUTaskDetail, req.encode(), resp.decode)
 	if err != nil {
 		return nil, err
 	}
-	resp.Metadata = md.withBodyRequestID(resp.RequestID)
+	resp.Attempts = attempts
+	if resp.RequestID == "" {
+		resp.RequestID = requestID
+	}
 	return resp, nil
 }
 

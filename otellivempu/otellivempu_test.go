@@ -73,8 +73,8 @@ func TestSpanAndMetricsOfASuccessfulCall(t *testing.T) {
 	}
 	s := oneSpan(t, tel, taskAction, parent)
 	a := attrs(s.Attributes())
-	if a["livempu.attempts"] != "1" || a["livempu.request_id"] != resp.Metadata.RequestID || resp.Metadata.RequestID == "" {
-		t.Errorf("span attributes %v, want 1 attempt and request id %q", a, resp.Metadata.RequestID)
+	if a["livempu.attempts"] != "1" || a["livempu.request_id"] != resp.RequestID || resp.RequestID == "" {
+		t.Errorf("span attributes %v, want 1 attempt and request id %q", a, resp.RequestID)
 	}
 	if _, ok := a["error.type"]; ok || s.Status().Code != codes.Unset {
 		t.Errorf("a successful call has status %v and attributes %v", s.Status(), a)
@@ -83,7 +83,7 @@ func TestSpanAndMetricsOfASuccessfulCall(t *testing.T) {
 		t.Fatalf("events %v, want one livempu.attempt", s.Events())
 	}
 	ev := attrs(s.Events()[0].Attributes)
-	for k, want := range map[string]string{"livempu.attempt": "1", "livempu.outcome": "ok", "http.response.status_code": "200", "livempu.request_id": resp.Metadata.RequestID} {
+	for k, want := range map[string]string{"livempu.attempt": "1", "livempu.outcome": "ok", "http.response.status_code": "200", "livempu.request_id": resp.RequestID} {
 		if ev[k] != want {
 			t.Errorf("event attribute %s = %q, want %q (%v)", k, ev[k], want, ev)
 		}
@@ -128,11 +128,11 @@ func TestThrottledThenSuccessful(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if resp.Metadata.Attempts != 3 {
-		t.Errorf("Metadata.Attempts = %d, want 3", resp.Metadata.Attempts)
+	if resp.Attempts != 3 {
+		t.Errorf("Attempts = %d, want 3", resp.Attempts)
 	}
 	s := oneSpan(t, tel, taskAction, parent)
-	if a := attrs(s.Attributes()); a["livempu.attempts"] != "3" || a["livempu.request_id"] != resp.Metadata.RequestID {
+	if a := attrs(s.Attributes()); a["livempu.attempts"] != "3" || a["livempu.request_id"] != resp.RequestID {
 		t.Errorf("span attributes %v", a)
 	}
 	if s.Status().Code != codes.Unset {

@@ -5,26 +5,6 @@ import (
 	"net/http"
 )
 
-// ResponseMetadata says how a response was obtained, beside what the service
-// answered: every response carries one in its Metadata field.
-type ResponseMetadata struct {
-	// Attempts is how many HTTP attempts the call made: 1 when the first
-	// one succeeded.
-	Attempts int
-	// RequestID is the service's id of the request that answered, for
-	// Alibaba support: the x-acs-request-id header, or the body's RequestId
-	// when the header is absent.
-	RequestID string
-}
-
-// withBodyRequestID fills RequestID from the body when no header gave it.
-func (m ResponseMetadata) withBodyRequestID(id string) ResponseMetadata {
-	if m.RequestID == "" {
-		m.RequestID = id
-	}
-	return m
-}
-
 // RequestID returns the service's request id carried by err, an error
 // returned by this SDK (an *APIError or a *ResponseError, however wrapped),
 // or "" when it carries none: the request was never sent or got no answer.
