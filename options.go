@@ -65,8 +65,8 @@ func WithCredentialsProvider(p signer.CredentialsProvider) Option {
 }
 
 // WithEndpoint sets the service endpoint, overriding WithRegion and WithVPC
-// (a region given with it is still reported by Client.Region, and need not
-// be in the table, so a region newer than this SDK can be named). A bare
+// (a region given with it is still reported to hooks as Operation.Region,
+// and need not be in the table, so a region newer than this SDK can be named). A bare
 // host such as "live.ap-southeast-1.aliyuncs.com" means HTTPS; a bare word
 // with no dot, such as a region ID, is refused (use WithRegion). A plain
 // http:// endpoint is refused unless its host is a loopback address or
@@ -83,7 +83,7 @@ func WithEndpoint(endpoint string) Option {
 // live.eu-central-1.aliyuncs.com for eu-central-1, and live.aliyuncs.com
 // for cn-shanghai, cn-beijing, cn-qingdao, cn-shenzhen, ap-northeast-1,
 // ap-southeast-5 and me-central-1. NewClient fails on an ID not in the
-// table, listing the known ones. Client.Region reports the ID. The region
+// table, listing the known ones. Hooks see the ID as Operation.Region. The region
 // is the API's, where the account's resources are managed; it is not a
 // Region value (where an MPU task mixes its streams).
 func WithRegion(regionID string) Option {
