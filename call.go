@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -146,10 +145,7 @@ func (cl *call) callError(ctx context.Context, err error) error {
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		err = ctxErr
 	} else {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
+		err = stripURL(err)
 	}
 	if cl.waitPastDeadline > 0 {
 		err = &waitPastDeadlineError{err: err, wait: cl.waitPastDeadline}

@@ -240,9 +240,3 @@ func outcomeOf(status int, code string, err error) Outcome {
 	}
 	return OutcomeOK
 }
-
-// isBodyReadError reports an answer that broke off while it was read.
-func isBodyReadError(err error) bool {
-	var broken *bodyReadError
-	return errors.As(err, &broken)
-}

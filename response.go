@@ -133,6 +133,12 @@ type bodyReadError struct{ err error }
 func (e *bodyReadError) Error() string { return "reading body: " + e.err.Error() }
 func (e *bodyReadError) Unwrap() error { return e.err }
 
+// isBodyReadError reports an answer that broke off while it was read.
+func isBodyReadError(err error) bool {
+	var broken *bodyReadError
+	return errors.As(err, &broken)
+}
+
 // errBodyTooLarge is returned when a body exceeds WithMaxResponseBytes.
 var errBodyTooLarge = errors.New("response body exceeds the size limit")
 
