@@ -84,6 +84,21 @@ func (s *stampTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	return resp, err
 }
 
+// TestResponseRequestIDFromHeader: a page whose body has no RequestId takes
+// the request id of the answer's x-acs-request-id header.
+func TestResponseRequestIDFromHeader(t *testing.T) {
+	f := newFakeServer(t, func(_ int, _ attempt, w http.ResponseWriter) {
+		writeJSON(w, 200, `{"MPUTasks":[{"AppId":"app-1","TaskId":"t1","MixMode":"1"}]}`)
+	})
+	resp, err := newTestClient(t, f).ListRtcMPUTaskDetail(context.Background(), taskReq())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.Attempts != 1 || resp.RequestID != "req-1" {
+		t.Errorf("Attempts %d, RequestID %q; want 1 attempt and the header's req-1", resp.Attempts, resp.RequestID)
+	}
+}
+
 func TestHookSeesEachAttempt(t *testing.T) {
 	const serverWait = 80 * time.Millisecond
 	f := newFakeServer(t, throttleThen(2, serverWait))
@@ -96,8 +111,8 @@ func TestHookSeesEachAttempt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if resp.Attempts != 3 || resp.RequestID != "req-3" {
-		t.Errorf("Attempts %d, RequestID %q; want 3 attempts and req-3", resp.Attempts, resp.RequestID)
+	if resp.Attempts != 3 || resp.RequestID != "ok-req" {
+		t.Errorf("Attempts %d, RequestID %q; want 3 attempts and the body's ok-req", resp.Attempts, resp.RequestID)
 	}
 	if len(rec.starts) != 1 || rec.starts[0].Action != livempu.ActionListRtcMPUTaskDetail {
 		t.Errorf("starts %+v", rec.starts)
