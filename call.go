@@ -11,7 +11,8 @@ import (
 )
 
 // One operation call, from the operation's method (mpu_tasks.go,
-// event_records.go) to its decoded page, in the order it happens:
+// event_records.go, which validate the request and encode its query with
+// query.go) to its decoded page, in the order it happens:
 //
 //	call.go       do, run: the call, its retry loop (go-retryablehttp), its error
 //	attempt.go    RoundTrip: one attempt: credentials (credentials.go), the
@@ -19,7 +20,9 @@ import (
 //	              (proxy.go, redirect.go)
 //	retry.go      checkRetry: whether the attempt is retried, after what wait
 //	              (the server's waits and quotas are read in hints.go)
-//	response.go   handle: the final answer decoded into the page, or an error
+//	response.go   handle: the final answer decoded into the page (by the
+//	              operation's decoder, in mpu_tasks_json.go or
+//	              event_records_json.go), or made an error
 //	errorbody.go  the service's error document parsed into an *APIError
 //	redact.go     secrets removed from what an error quotes of the answer
 //	hook.go       each attempt and the call reported to the hooks (log.go)
