@@ -207,15 +207,17 @@ func defaultHTTPClient() *http.Client {
 // the one WithRegion and WithVPC selected, else DefaultEndpoint.
 func (c *Client) Endpoint() string { return c.baseURL }
 
-// String describes the client without credentials.
-func (c *Client) String() string {
+// Format describes the client, without credentials, for every verb (%v,
+// %s, %#v, ...): fmt.Sprint(client) gives "livempu.Client{endpoint: ...,
+// signature: ...}", and no unexported field (credentials included) is ever
+// printed.
+func (c *Client) Format(f fmt.State, verb rune) { _, _ = f.Write([]byte(c.describe())) }
+
+// describe is what Format prints.
+func (c *Client) describe() string {
 	region := ""
 	if c.region != "" {
 		region = ", region: " + c.region
 	}
 	return "livempu.Client{endpoint: " + c.baseURL + region + ", signature: " + c.signer.Version.String() + "}"
 }
-
-// Format prints String for every verb, so no unexported field (credentials
-// included) is ever printed.
-func (c *Client) Format(f fmt.State, verb rune) { _, _ = f.Write([]byte(c.String())) }

@@ -507,7 +507,7 @@ func TestNoSecretInClientOrNetworkErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []string{fmt.Sprint(c), fmt.Sprintf("%+v", c), fmt.Sprintf("%#v", c), c.String()} {
+	for _, s := range []string{fmt.Sprint(c), fmt.Sprintf("%+v", c), fmt.Sprintf("%#v", c), fmt.Sprintf("%s", c)} {
 		assertNoSecret(t, "client", s)
 	}
 	_, err = c.ListRtcMPUTaskDetail(context.Background(), taskReq())

@@ -2,6 +2,7 @@ package livempu_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -87,8 +88,8 @@ func TestWithRegionEveryPublishedEndpoint(t *testing.T) {
 			if want := "https://" + hosts[0] + "/"; c.Endpoint() != want {
 				t.Errorf("Endpoint() = %q, want %q", c.Endpoint(), want)
 			}
-			if !strings.Contains(c.String(), "region: "+region) {
-				t.Errorf("String() = %q, want region %q", c, region)
+			if !strings.Contains(fmt.Sprint(c), "region: "+region) {
+				t.Errorf("fmt.Sprint(client) = %q, want region %q", c, region)
 			}
 			if got := sendTo(t, livempu.WithRegion(region)); got != "https://"+hosts[0] {
 				t.Errorf("call sent to %s, want https://%s", got, hosts[0])
@@ -109,7 +110,7 @@ func TestWithRegionEveryPublishedEndpoint(t *testing.T) {
 			if err != nil {
 				t.Fatalf("WithVPC: %v", err)
 			}
-			if want := "https://" + hosts[1] + "/"; vpc.Endpoint() != want || !strings.Contains(vpc.String(), "region: "+region) {
+			if want := "https://" + hosts[1] + "/"; vpc.Endpoint() != want || !strings.Contains(fmt.Sprint(vpc), "region: "+region) {
 				t.Errorf("WithVPC: Endpoint() = %q, String() = %q; want %q, region %q", vpc.Endpoint(), vpc, want, region)
 			}
 			if got := sendTo(t, livempu.WithVPC(), livempu.WithRegion(region)); got != "https://"+hosts[1] {
@@ -170,7 +171,7 @@ func TestDefaultEndpointHasNoRegion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Endpoint() != livempu.DefaultEndpoint+"/" || strings.Contains(c.String(), "region") {
+	if c.Endpoint() != livempu.DefaultEndpoint+"/" || strings.Contains(fmt.Sprint(c), "region") {
 		t.Errorf("Endpoint() = %q, String() = %q", c.Endpoint(), c)
 	}
 	if got := sendTo(t); got != livempu.DefaultEndpoint {
@@ -208,7 +209,7 @@ func TestWithEndpointOverridesRegion(t *testing.T) {
 		})
 	}
 	c, err := livempu.NewClient(livempu.WithEndpoint(proxy), livempu.WithRegion("cn-hangzhou"))
-	if err != nil || !strings.Contains(c.String(), "region: cn-hangzhou") {
+	if err != nil || !strings.Contains(fmt.Sprint(c), "region: cn-hangzhou") {
 		t.Errorf("region with WithEndpoint: %v, %v", c, err)
 	}
 	// A malformed ID is still refused: it is a mistake, not a new region.

@@ -1,4 +1,4 @@
-package livempu_test
+package livempu
 
 import (
 	"encoding/json"
@@ -8,39 +8,50 @@ import (
 	"testing"
 	"time"
 
-	livempu "github.com/livempu/livempu-go"
+	"github.com/livempu/livempu-go/internal/wire"
 )
 
 // The response types are encoded and decoded by hand-written codecs
 // (*_json.go) that do not read the struct tags; the tags still document the
-// API's field names and give them to any tool that reads tags. These
-// defined types drop the codecs, so encoding/json encodes the tags' names.
+// API's field names, give them to any tool that reads tags, and are what
+// encoding/json uses for a nested value (a Layout, a UserPane) marshalled on
+// its own. These defined types drop the codecs, so encoding/json encodes the
+// tags' names.
 type (
-	plainTaskPage        livempu.ListRtcMPUTaskDetailResponse
-	plainRecordPage      livempu.ListRtcMPUEventSubRecordResponse
-	plainTask            livempu.MPUTask
-	plainRelayURL        livempu.RelayURL
-	plainSingleSubParams livempu.SingleSubParams
-	plainTranscode       livempu.TranscodeParams
-	plainBackground      livempu.Background
-	plainEncodeParams    livempu.EncodeParams
-	plainLayout          livempu.Layout
-	plainUserPane        livempu.UserPane
-	plainUserInfo        livempu.UserInfo
-	plainSEIParams       livempu.SEIParams
-	plainSEISettings     livempu.SEISettings
-	plainSEIPassThrough  livempu.SEIPassThrough
-	plainRecord          livempu.EventSubRecord
-	plainEvent           livempu.MPUEvent
-	plainPayload         livempu.EventPayload
+	plainTaskPage        ListRtcMPUTaskDetailResponse
+	plainRecordPage      ListRtcMPUEventSubRecordResponse
+	plainTask            MPUTask
+	plainRelayURL        RelayURL
+	plainSingleSubParams SingleSubParams
+	plainTranscode       TranscodeParams
+	plainBackground      Background
+	plainEncodeParams    EncodeParams
+	plainLayout          Layout
+	plainUserPane        UserPane
+	plainUserInfo        UserInfo
+	plainSEIParams       SEIParams
+	plainSEISettings     SEISettings
+	plainSEIPassThrough  SEIPassThrough
+	plainRecord          EventSubRecord
+	plainEvent           MPUEvent
+	plainPayload         EventPayload
 )
+
+// codec is the hand-written codec of a type (a pointer to it), used by its
+// own MarshalJSON and UnmarshalJSON or by those of the document it is part
+// of.
+type codec[T any] interface {
+	*T
+	encodeFields(w *wire.Writer)
+	decodeFrom(d *wire.Decoder) error
+}
 
 // tagCase is one type whose struct tags and codec must agree.
 type tagCase struct {
-	name  string
-	value any // a pointer to a value with every field set
-	plain any // the same value as its plain type
-	fresh func() json.Unmarshaler
+	name   string
+	plain  any                              // a value with every field set, as its plain type
+	encode func() []byte                    // the same value through its codec
+	decode func(doc string) ([]byte, error) // a fresh value decoded from doc by the codec, encoded again
 }
 
 // TestStructTagsMatchCodecs fails when a struct tag and the hand-written
@@ -48,44 +59,48 @@ type tagCase struct {
 // tags' names, and decoding a document with one tag's name sets the field.
 func TestStructTagsMatchCodecs(t *testing.T) {
 	cases := []tagCase{
-		tc[livempu.ListRtcMPUTaskDetailResponse, plainTaskPage]("ListRtcMPUTaskDetailResponse"),
-		tc[livempu.ListRtcMPUEventSubRecordResponse, plainRecordPage]("ListRtcMPUEventSubRecordResponse"),
-		tc[livempu.MPUTask, plainTask]("MPUTask"),
-		tc[livempu.RelayURL, plainRelayURL]("RelayURL"),
-		tc[livempu.SingleSubParams, plainSingleSubParams]("SingleSubParams"),
-		tc[livempu.TranscodeParams, plainTranscode]("TranscodeParams"),
-		tc[livempu.Background, plainBackground]("Background"),
-		tc[livempu.EncodeParams, plainEncodeParams]("EncodeParams"),
-		tc[livempu.Layout, plainLayout]("Layout"),
-		tc[livempu.UserPane, plainUserPane]("UserPane"),
-		tc[livempu.UserInfo, plainUserInfo]("UserInfo"),
-		tc[livempu.SEIParams, plainSEIParams]("SEIParams"),
-		tc[livempu.SEISettings, plainSEISettings]("SEISettings"),
-		tc[livempu.SEIPassThrough, plainSEIPassThrough]("SEIPassThrough"),
-		tc[livempu.EventSubRecord, plainRecord]("EventSubRecord"),
-		tc[livempu.MPUEvent, plainEvent]("MPUEvent"),
-		tc[livempu.EventPayload, plainPayload]("EventPayload"),
+		tc[ListRtcMPUTaskDetailResponse, plainTaskPage]("ListRtcMPUTaskDetailResponse"),
+		tc[ListRtcMPUEventSubRecordResponse, plainRecordPage]("ListRtcMPUEventSubRecordResponse"),
+		tc[MPUTask, plainTask]("MPUTask"),
+		tc[RelayURL, plainRelayURL]("RelayURL"),
+		tc[SingleSubParams, plainSingleSubParams]("SingleSubParams"),
+		tc[TranscodeParams, plainTranscode]("TranscodeParams"),
+		tc[Background, plainBackground]("Background"),
+		tc[EncodeParams, plainEncodeParams]("EncodeParams"),
+		tc[Layout, plainLayout]("Layout"),
+		tc[UserPane, plainUserPane]("UserPane"),
+		tc[UserInfo, plainUserInfo]("UserInfo"),
+		tc[SEIParams, plainSEIParams]("SEIParams"),
+		tc[SEISettings, plainSEISettings]("SEISettings"),
+		tc[SEIPassThrough, plainSEIPassThrough]("SEIPassThrough"),
+		tc[EventSubRecord, plainRecord]("EventSubRecord"),
+		tc[MPUEvent, plainEvent]("MPUEvent"),
+		tc[EventPayload, plainPayload]("EventPayload"),
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			tagged := members(t, c.plain)
-			coded := members(t, c.value)
+			plain, err := json.Marshal(c.plain)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tagged := members(t, plain)
+			coded := members(t, c.encode())
 			if !slices.Equal(keys(tagged), keys(coded)) {
 				t.Errorf("encoding: the tags name %v, the codec writes %v", keys(tagged), keys(coded))
 			}
-			zero, _ := json.Marshal(c.fresh())
+			zero, _ := c.decode("{}")
 			for _, k := range keys(tagged) {
-				v := c.fresh()
 				val := tagged[k]
 				if cv, ok := coded[k]; ok {
 					val = cv // the codec's own form of the value (epoch ms for a time)
 				}
 				doc := `{"` + k + `":` + string(val) + `}`
-				if err := json.Unmarshal([]byte(doc), v); err != nil {
+				got, err := c.decode(doc)
+				if err != nil {
 					t.Errorf("decoding %s: %v", doc, err)
 					continue
 				}
-				if got, _ := json.Marshal(v); string(got) == string(zero) {
+				if string(got) == string(zero) {
 					t.Errorf("decoding: the codec ignores the tag's name %q", k)
 				}
 			}
@@ -94,13 +109,21 @@ func TestStructTagsMatchCodecs(t *testing.T) {
 }
 
 // tc builds the case of type T, whose plain type is P.
-func tc[T any, P any](name string) tagCase {
+func tc[T any, P any, PT codec[T]](name string) tagCase {
 	v := new(T)
 	fill(reflect.ValueOf(v).Elem())
-	p := reflect.ValueOf(v).Convert(reflect.TypeFor[*P]()).Interface().(*P)
-	return tagCase{name: name, value: v, plain: p, fresh: func() json.Unmarshaler {
-		return any(new(T)).(json.Unmarshaler)
-	}}
+	return tagCase{
+		name:   name,
+		plain:  (*P)(reflect.ValueOf(v).Convert(reflect.TypeFor[*P]()).UnsafePointer()),
+		encode: func() []byte { b, _ := marshalObject(PT(v).encodeFields); return b },
+		decode: func(doc string) ([]byte, error) {
+			fresh := PT(new(T))
+			if err := wire.Decode(doc, fresh.decodeFrom); err != nil {
+				return nil, err
+			}
+			return marshalObject(fresh.encodeFields)
+		},
+	}
 }
 
 // fill sets every field of v, recursively, to a value that is not zero.
@@ -135,13 +158,9 @@ func fill(v reflect.Value) {
 	}
 }
 
-// members encodes v with encoding/json and returns its top-level members.
-func members(t *testing.T, v any) map[string]json.RawMessage {
+// members returns the top-level members of the JSON object b.
+func members(t *testing.T, b []byte) map[string]json.RawMessage {
 	t.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(b, &m); err != nil {
 		t.Fatalf("%s: %v", b, err)

@@ -38,7 +38,10 @@ type ListRtcMPUTaskDetailResponse struct {
 }
 
 // MPUTask is the configuration of one mixed-stream relay task, as created by
-// StartLiveMPUTask.
+// StartLiveMPUTask. Its MarshalJSON and UnmarshalJSON encode and decode it
+// with every value nested in it (TranscodeParams, Layout, EnhancedParam, ...);
+// those values have no codec of their own, so marshalled on their own they
+// follow their struct tags.
 type MPUTask struct {
 	// AppID is the application ID.
 	AppID string `json:"AppId"`

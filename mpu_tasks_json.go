@@ -109,12 +109,6 @@ func (t *MPUTask) encodeFields(w *wire.Writer) {
 	encodeObject(w, "SeiParams", t.SEIParams.encodeFields)
 }
 
-// UnmarshalJSON decodes a relay URL.
-func (u *RelayURL) UnmarshalJSON(b []byte) error { return wire.Decode(string(b), u.decodeFrom) }
-
-// MarshalJSON encodes the relay URL.
-func (u RelayURL) MarshalJSON() ([]byte, error) { return marshalObject(u.encodeFields) }
-
 func (u *RelayURL) decodeFrom(d *wire.Decoder) error {
 	*u = RelayURL{}
 	return d.Object(func(k string) (err error) {
@@ -132,12 +126,6 @@ func (u *RelayURL) encodeFields(w *wire.Writer) {
 	w.Str("URL", u.URL)
 	w.Bool("IsAliCdn", u.IsAliCDN, false)
 }
-
-// UnmarshalJSON decodes single-stream relay parameters.
-func (p *SingleSubParams) UnmarshalJSON(b []byte) error { return wire.Decode(string(b), p.decodeFrom) }
-
-// MarshalJSON encodes single-stream relay parameters.
-func (p SingleSubParams) MarshalJSON() ([]byte, error) { return marshalObject(p.encodeFields) }
 
 func (p *SingleSubParams) decodeFrom(d *wire.Decoder) error {
 	*p = SingleSubParams{}
@@ -159,12 +147,6 @@ func (p *SingleSubParams) encodeFields(w *wire.Writer) {
 	w.Int("StreamType", int(p.StreamType), true)
 	w.Str("UserId", p.UserID)
 }
-
-// UnmarshalJSON decodes mixed-stream relay parameters.
-func (p *TranscodeParams) UnmarshalJSON(b []byte) error { return wire.Decode(string(b), p.decodeFrom) }
-
-// MarshalJSON encodes mixed-stream relay parameters.
-func (p TranscodeParams) MarshalJSON() ([]byte, error) { return marshalObject(p.encodeFields) }
 
 func (p *TranscodeParams) decodeFrom(d *wire.Decoder) error {
 	*p = TranscodeParams{}
@@ -190,12 +172,6 @@ func (p *TranscodeParams) encodeFields(w *wire.Writer) {
 	encodeArray(w, "UserInfos", p.UserInfos, (*UserInfo).encodeFields)
 }
 
-// UnmarshalJSON decodes a background.
-func (g *Background) UnmarshalJSON(b []byte) error { return wire.Decode(string(b), g.decodeFrom) }
-
-// MarshalJSON encodes a background.
-func (g Background) MarshalJSON() ([]byte, error) { return marshalObject(g.encodeFields) }
-
 func (g *Background) decodeFrom(d *wire.Decoder) error {
 	*g = Background{}
 	return d.Object(func(k string) (err error) {
@@ -213,12 +189,6 @@ func (g *Background) encodeFields(w *wire.Writer) {
 	w.Int("RenderMode", int(g.RenderMode), true)
 	w.Str("URL", g.URL)
 }
-
-// UnmarshalJSON decodes encoding parameters.
-func (p *EncodeParams) UnmarshalJSON(b []byte) error { return wire.Decode(string(b), p.decodeFrom) }
-
-// MarshalJSON encodes encoding parameters.
-func (p EncodeParams) MarshalJSON() ([]byte, error) { return marshalObject(p.encodeFields) }
 
 func (p *EncodeParams) decodeFrom(d *wire.Decoder) error {
 	*p = EncodeParams{}
@@ -265,12 +235,6 @@ func (p *EncodeParams) encodeFields(w *wire.Writer) {
 	w.Str("EnhancedParam", p.EnhancedParam.text())
 }
 
-// UnmarshalJSON decodes a layout.
-func (l *Layout) UnmarshalJSON(b []byte) error { return wire.Decode(string(b), l.decodeFrom) }
-
-// MarshalJSON encodes a layout.
-func (l Layout) MarshalJSON() ([]byte, error) { return marshalObject(l.encodeFields) }
-
 func (l *Layout) decodeFrom(d *wire.Decoder) error {
 	*l = Layout{}
 	return d.Object(func(k string) (err error) {
@@ -284,12 +248,6 @@ func (l *Layout) decodeFrom(d *wire.Decoder) error {
 func (l *Layout) encodeFields(w *wire.Writer) {
 	encodeArray(w, "UserPanes", l.UserPanes, (*UserPane).encodeFields)
 }
-
-// UnmarshalJSON decodes a pane.
-func (p *UserPane) UnmarshalJSON(b []byte) error { return wire.Decode(string(b), p.decodeFrom) }
-
-// MarshalJSON encodes a pane.
-func (p UserPane) MarshalJSON() ([]byte, error) { return marshalObject(p.encodeFields) }
 
 func (p *UserPane) decodeFrom(d *wire.Decoder) error {
 	*p = UserPane{}
@@ -327,12 +285,6 @@ func (p *UserPane) encodeFields(w *wire.Writer) {
 	w.Int("RenderMode", int(p.RenderMode), true)
 }
 
-// UnmarshalJSON decodes a user's stream identity.
-func (u *UserInfo) UnmarshalJSON(b []byte) error { return wire.Decode(string(b), u.decodeFrom) }
-
-// MarshalJSON encodes a user's stream identity.
-func (u UserInfo) MarshalJSON() ([]byte, error) { return marshalObject(u.encodeFields) }
-
 func (u *UserInfo) decodeFrom(d *wire.Decoder) error {
 	*u = UserInfo{}
 	return d.Object(func(k string) (err error) {
@@ -363,12 +315,6 @@ func (u *UserInfo) encodePaneFields(w *wire.Writer) {
 	w.Str("SourceType", string(u.SourceType))
 }
 
-// UnmarshalJSON decodes SEI parameters.
-func (p *SEIParams) UnmarshalJSON(b []byte) error { return wire.Decode(string(b), p.decodeFrom) }
-
-// MarshalJSON encodes SEI parameters.
-func (p SEIParams) MarshalJSON() ([]byte, error) { return marshalObject(p.encodeFields) }
-
 func (p *SEIParams) decodeFrom(d *wire.Decoder) error {
 	*p = SEIParams{}
 	return d.Object(func(k string) (err error) {
@@ -390,12 +336,6 @@ func (p *SEIParams) encodeFields(w *wire.Writer) {
 	w.Int("PayloadType", p.PayloadType, true)
 }
 
-// UnmarshalJSON decodes SEI settings.
-func (s *SEISettings) UnmarshalJSON(b []byte) error { return wire.Decode(string(b), s.decodeFrom) }
-
-// MarshalJSON encodes SEI settings.
-func (s SEISettings) MarshalJSON() ([]byte, error) { return marshalObject(s.encodeFields) }
-
 func (s *SEISettings) decodeFrom(d *wire.Decoder) error {
 	*s = SEISettings{}
 	return d.Object(func(k string) (err error) {
@@ -413,12 +353,6 @@ func (s *SEISettings) encodeFields(w *wire.Writer) {
 	w.Flag("FollowIdr", s.FollowIDR)
 	w.Int("Interval", durationUnits(s.Interval, time.Millisecond), true)
 }
-
-// UnmarshalJSON decodes a custom SEI.
-func (s *SEIPassThrough) UnmarshalJSON(b []byte) error { return wire.Decode(string(b), s.decodeFrom) }
-
-// MarshalJSON encodes a custom SEI.
-func (s SEIPassThrough) MarshalJSON() ([]byte, error) { return marshalObject(s.encodeFields) }
 
 func (s *SEIPassThrough) decodeFrom(d *wire.Decoder) error {
 	*s = SEIPassThrough{}

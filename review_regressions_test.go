@@ -114,11 +114,11 @@ func TestEndpointWithAnEmptyQueryIsRefused(t *testing.T) {
 }
 
 func TestEnhancedParamFromInvalidJSONKeepsOnlyTheRawText(t *testing.T) {
-	var p livempu.EnhancedParam
-	if err := json.Unmarshal([]byte(`"{\"profile\":\"high\",\"preset\":"`), &p); err != nil {
+	var task livempu.MPUTask
+	if err := json.Unmarshal([]byte(`{"TranscodeParams":{"EncodeParams":{"EnhancedParam":"{\"profile\":\"high\",\"preset\":"}}}`), &task); err != nil {
 		t.Fatal(err)
 	}
-	if p.Raw != `{"profile":"high","preset":` || p.Profile != "" || p.Preset != "" {
+	if p := task.TranscodeParams.EncodeParams.EnhancedParam; p.Raw != `{"profile":"high","preset":` || p.Profile != "" || p.Preset != "" {
 		t.Fatalf("got %+v", p)
 	}
 }

@@ -161,12 +161,6 @@ func parseEnhancedParam(raw string) EnhancedParam {
 	return p
 }
 
-// MarshalJSON encodes the parameter as the service does: a JSON string
-// holding Raw, or, when Raw is empty, a document built from Profile and Preset.
-func (p EnhancedParam) MarshalJSON() ([]byte, error) {
-	return wire.AppendString(nil, p.text()), nil
-}
-
 // text returns Raw, or a document built from Profile and Preset.
 func (p EnhancedParam) text() string {
 	if p.Raw != "" || (p.Profile == "" && p.Preset == "") {
@@ -177,15 +171,6 @@ func (p EnhancedParam) text() string {
 		Preset  string `json:"preset,omitempty"`
 	}{p.Profile, p.Preset})
 	return string(b)
-}
-
-// UnmarshalJSON accepts the JSON string the service sends, or an object
-// {"profile": ..., "preset": ...}.
-func (p *EnhancedParam) UnmarshalJSON(b []byte) error {
-	return wire.Decode(string(b), func(d *wire.Decoder) (err error) {
-		*p, err = decodeEnhancedParam(d)
-		return err
-	})
 }
 
 func decodeEnhancedParam(d *wire.Decoder) (EnhancedParam, error) {
