@@ -42,8 +42,9 @@ type call struct {
 	httpc http.Client
 
 	attempts int
-	// waitPastDeadline is the wait the last answer asked for before a
-	// retry, when it would have passed the context's deadline.
+	// waitPastDeadline is the wait before a retry (the server's or the
+	// backoff's) when it would have passed the context's deadline; the call
+	// then gave up with the last attempt's error.
 	waitPastDeadline time.Duration
 	cred             credentialState // credentials of the attempts; the token is kept out of errors
 

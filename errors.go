@@ -256,7 +256,7 @@ type waitPastDeadlineError struct {
 }
 
 func (e *waitPastDeadlineError) Error() string {
-	return e.err.Error() + "; not retried: the wait asked for (" + e.wait.String() + ") would pass the context deadline"
+	return e.err.Error() + "; not retried: the wait before the next attempt (" + e.wait.String() + ") would pass the context deadline"
 }
 
 func (e *waitPastDeadlineError) Unwrap() []error { return []error{e.err, context.DeadlineExceeded} }

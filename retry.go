@@ -23,9 +23,9 @@ import (
 // and any error carrying x-acs-retry-after; a rejection of the credentials
 // once, if fresh ones differ (retryWithFreshCredentials); never other 4xx,
 // a malformed answer, context errors or failures before sending. Both
-// operations are read-only, so a retry is always safe. A retry whose
-// server-requested wait cannot end before the context's deadline is not
-// made: the call ends at once with this answer's error.
+// operations are read-only, so a retry is always safe. A retry whose wait
+// (the server's or the backoff's) cannot end before the context's deadline
+// is not made: the call ends at once with this attempt's error.
 //
 // It is called once after an attempt, or twice when the first call lets the
 // response handler read the answer; the last call's decision is final: then
@@ -33,11 +33,19 @@ import (
 // the hook.
 func (cl *call) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	retry, checkErr := cl.retryPolicy(ctx, resp, err)
+	more := retry && cl.attempts <= cl.c.maxRetries
+	if cl.sent && more {
+		wait := cl.backoff(resp)
+		if more = cl.waitFits(ctx, wait); more {
+			cl.retryWait = wait
+		} else {
+			retry = false // give up now with this attempt's error
+		}
+	}
 	if cl.sent && (err != nil || retry || cl.handled) {
-		more := retry && cl.attempts <= cl.c.maxRetries
-		cl.sent, cl.retryWait = false, 0
-		if more {
-			cl.retryWait = cl.backoff(resp)
+		cl.sent = false
+		if !more {
+			cl.retryWait = 0
 		}
 		cl.reportAttempt(ctx, err, more)
 	}
@@ -48,6 +56,9 @@ func (cl *call) checkRetry(ctx context.Context, resp *http.Response, err error) 
 func (cl *call) retryPolicy(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return false, ctxErr
+	}
+	if cl.waitPastDeadline > 0 {
+		return false, nil // gave up: the next attempt could not start in time
 	}
 	if !retryable(resp, err) {
 		return cl.retryWithFreshCredentials(ctx, resp, err), nil // if the answer rejects the credentials
@@ -127,21 +138,23 @@ func retryableCode(code string) bool {
 }
 
 // serverWaitFits reports whether the wait an answer asks for before a retry
-// (Retry-After, TimeLeft) ends before the context's deadline. When it does
-// not, and a retry was left, it notes the wait so that the call's error
-// says why it gave up. Sleeping to the deadline would only replace the
-// answer's error with a bare context.DeadlineExceeded.
+// (Retry-After, TimeLeft) ends before the context's deadline (waitFits).
 func (cl *call) serverWaitFits(ctx context.Context, resp *http.Response) bool {
-	deadline, ok := ctx.Deadline()
-	if !ok {
-		return true
-	}
 	wait, ok := serverWait(resp.Header)
-	if !ok || time.Until(deadline) >= wait {
-		return true
+	if !ok || cl.attempts > cl.c.maxRetries {
+		return true // none asked for, or no retry left to wait for
 	}
-	if cl.attempts > cl.c.maxRetries {
-		return true // no retry left: the wait was never going to be waited
+	return cl.waitFits(ctx, wait)
+}
+
+// waitFits reports whether a retry after wait can start before the
+// context's deadline. When it cannot, it notes the wait, which makes the
+// call give up at once with this attempt's error and say why: sleeping to
+// the deadline would only replace that error (an *APIError with its code
+// and request id, a network error) with a bare context.DeadlineExceeded.
+func (cl *call) waitFits(ctx context.Context, wait time.Duration) bool {
+	if deadline, ok := ctx.Deadline(); !ok || time.Until(deadline) >= wait {
+		return true
 	}
 	cl.waitPastDeadline = wait
 	return false

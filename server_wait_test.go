@@ -104,3 +104,55 @@ func TestServerWaitOnTheLastAttemptIsNotADeadlineError(t *testing.T) {
 		t.Fatalf("err = %v, want ErrThrottled alone", err)
 	}
 }
+
+// A backoff the client chose itself (no wait asked for) that cannot end
+// before the caller's deadline ends the call at once too, with the last
+// attempt's error: the service's answer (code, request id) or the network
+// error, not a bare context error after sleeping to the deadline.
+func TestBackoffBeyondDeadlineReturnsTheLastError(t *testing.T) {
+	tests := []struct {
+		name   string
+		answer func(w http.ResponseWriter)
+		check  func(t *testing.T, err error)
+	}{
+		{"503 without a wait", func(w http.ResponseWriter) { writeJSON(w, 503, errorBody("ServiceUnavailable")) },
+			func(t *testing.T, err error) {
+				var ae *livempu.APIError
+				if !errors.As(err, &ae) || ae.RequestID == "" || !errors.Is(err, livempu.ErrServiceUnavailable) {
+					t.Errorf("err = %v, want the *APIError with its code and request id", err)
+				}
+			}},
+		{"connection closed", func(w http.ResponseWriter) {
+			if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+				_ = conn.Close()
+			}
+		}, func(t *testing.T, err error) {
+			var ae *livempu.APIError
+			if errors.As(err, &ae) || !strings.Contains(err.Error(), "EOF") {
+				t.Errorf("err = %v, want the network error", err)
+			}
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeServer(t, func(n int, a attempt, w http.ResponseWriter) { tc.answer(w) })
+			// A backoff of up to an hour: the chance that the first wait
+			// fits in the deadline below is 1 in 18,000.
+			c := newTestClient(t, f, livempu.WithRetryBackoff(time.Hour, time.Hour))
+			ctx, cancel := context.WithTimeout(context.Background(), 8*time.Second)
+			defer cancel()
+			_, err := c.ListRtcMPUTaskDetail(ctx, taskReq())
+			if ctx.Err() != nil {
+				t.Fatalf("the call slept to the deadline: err = %v", err)
+			}
+			checkErr(t, err)
+			tc.check(t, err)
+			if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "would pass the context deadline") {
+				t.Errorf("err = %v, want one that says the next attempt could not start in time", err)
+			}
+			if n := len(f.attempts()); n != 1 {
+				t.Errorf("%d attempts, want 1", n)
+			}
+		})
+	}
+}
