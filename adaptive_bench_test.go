@@ -84,17 +84,7 @@ func BenchmarkAdaptiveRecovery(b *testing.B) {
 // 100/s and no throttle.
 func BenchmarkAdaptiveAlone(b *testing.B) {
 	for range b.N {
-		r := newAdaptiveRig(b, nil)
-		start := time.Now()
-		ctx, cancel := context.WithTimeout(context.Background(), 6*time.Second)
-		_, wait := load(ctx, r.c, 16)
-		wait()
-		cancel()
-		f := r.log.figures(start.Add(time.Second), start.Add(6*time.Second))
-		b.Logf("1-6 s: %v", f)
-		b.ReportMetric(f.okPerSecond(), "ok/s")
-		b.ReportMetric(float64(f.throttled), "throttled")
-		b.ReportMetric(float64(f.maxWindow), "max-1s-window")
+		steadyRun(b, newAdaptiveRig(b, nil), 16)
 	}
 }
 
@@ -103,17 +93,23 @@ func BenchmarkAdaptiveAlone(b *testing.B) {
 func BenchmarkAdaptiveRaisedQuota(b *testing.B) {
 	for range b.N {
 		r := newAdaptiveRig(b, []livetest.Option{livetest.WithQPS(recordsAction, 200)}, livempu.WithQPS(recordsAction, 200))
-		start := time.Now()
-		ctx, cancel := context.WithTimeout(context.Background(), 6*time.Second)
-		_, wait := load(ctx, r.c, 32)
-		wait()
-		cancel()
-		f := r.log.figures(start.Add(time.Second), start.Add(6*time.Second))
-		b.Logf("1-6 s: %v", f)
-		b.ReportMetric(f.okPerSecond(), "ok/s")
-		b.ReportMetric(float64(f.throttled), "throttled")
-		b.ReportMetric(float64(f.maxWindow), "max-1s-window")
+		steadyRun(b, r, 32)
 	}
+}
+
+// steadyRun loads r's client from callers goroutines for 6 s and reports
+// the successes, throttles and busiest second of the last 5 s.
+func steadyRun(b *testing.B, r *adaptiveRig, callers int) {
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Second)
+	_, wait := load(ctx, r.c, callers)
+	wait()
+	cancel()
+	f := r.log.figures(start.Add(time.Second), start.Add(6*time.Second))
+	b.Logf("1-6 s: %v", f)
+	b.ReportMetric(f.okPerSecond(), "ok/s")
+	b.ReportMetric(float64(f.throttled), "throttled")
+	b.ReportMetric(float64(f.maxWindow), "max-1s-window")
 }
 
 // BenchmarkAdaptiveLimitKey: two clients with different AccessKey IDs and
